@@ -1,0 +1,126 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import { spawnSync } from 'node:child_process'
+import type { Config } from '../config.js'
+import { migrateToLatest } from '../db/migrate.js'
+import { openDatabase, startServer } from '../server/start.js'
+import { createAdminAccount } from '../modules/accounts/service.js'
+import { generatePassword } from '../lib/passwords.js'
+import { appVersion } from '../lib/project.js'
+
+const HELP = `chorus ${appVersion()} — 基层党建“大合唱” / grassroots party building and governance
+
+Usage: chorus <command> [options]
+
+  serve                      start the server (migrates, creates the first admin, seeds the demo county)
+  migrate                    apply pending database migrations
+  create-admin [--username U] [--password P]
+                             create or reset a deployment-wide administrator
+  backup FILE                consistent online copy of the database to FILE
+  restore FILE               replace the database with FILE (stop the server first)
+  help                       this text
+
+Environment: PORT (3000), CHORUS_DATA_DIR (./data), DATABASE_URL (postgres://…, else SQLite),
+CHORUS_ADMIN_PASSWORD, CHORUS_DEMO (small|full|off), CHORUS_DEMO_PASSWORD, LOG_LEVEL.`
+
+export function option(args: string[], name: string): string | null {
+  const i = args.indexOf(`--${name}`)
+  if (i >= 0) return args[i + 1] ?? null
+  const inline = args.find((a) => a.startsWith(`--${name}=`))
+  return inline ? inline.slice(name.length + 3) : null
+}
+
+/** Runs one command; returns the exit code, or null when the process should keep running (serve). */
+export async function runCli(argv: string[], config: Config): Promise<number | null> {
+  const [command, ...args] = argv
+  switch (command) {
+    case 'serve':
+    case undefined:
+      await startServer(config)
+      return null
+    case 'migrate': {
+      const handle = openDatabase(config)
+      try {
+        const result = await migrateToLatest(handle)
+        const applied = (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName)
+        console.log(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date')
+      } finally {
+        await handle.close()
+      }
+      return 0
+    }
+    case 'create-admin': {
+      const username = option(args, 'username') ?? 'admin'
+      const password = option(args, 'password') ?? process.env.CHORUS_ADMIN_PASSWORD ?? generatePassword()
+      const handle = openDatabase(config)
+      try {
+        await migrateToLatest(handle)
+        await createAdminAccount(handle.db, username, '系统管理员', password, false)
+      } finally {
+        await handle.close()
+      }
+      console.log(`administrator "${username}" ready, password: ${password}`)
+      return 0
+    }
+    case 'backup':
+      return backup(config, args[0])
+    case 'restore':
+      return restore(config, args[0])
+    case 'help':
+    case '--help':
+    case '-h':
+      console.log(HELP)
+      return 0
+    default:
+      console.error(`unknown command "${command}"\n\n${HELP}`)
+      return 2
+  }
+}
+
+async function backup(config: Config, file: string | undefined): Promise<number> {
+  if (!file) throw new Error('usage: chorus backup FILE')
+  const target = path.resolve(file)
+  if (config.databaseUrl) {
+    // pg_dump takes a consistent snapshot of a running database.
+    const run = spawnSync('pg_dump', ['--format=custom', `--file=${target}`, config.databaseUrl], { stdio: 'inherit' })
+    if (run.error) throw new Error(`pg_dump is needed to back up PostgreSQL: ${run.error.message}`)
+    return run.status ?? 1
+  }
+  const handle = openDatabase(config)
+  try {
+    // SQLite's online backup API copies a consistent snapshot while the server keeps running.
+    await handle.sqlite!.backup(target)
+  } finally {
+    await handle.close()
+  }
+  console.log(`backup written to ${target}`)
+  return 0
+}
+
+async function restore(config: Config, file: string | undefined): Promise<number> {
+  if (!file) throw new Error('usage: chorus restore FILE')
+  const source = path.resolve(file)
+  if (!fs.existsSync(source)) throw new Error(`no such file: ${source}`)
+  if (config.databaseUrl) {
+    const run = spawnSync('pg_restore', ['--clean', '--if-exists', '--no-owner', `--dbname=${config.databaseUrl}`, source], { stdio: 'inherit' })
+    if (run.error) throw new Error(`pg_restore is needed to restore PostgreSQL: ${run.error.message}`)
+    return run.status ?? 1
+  }
+  const SQLite = (await import('better-sqlite3')).default
+  const check = new SQLite(source, { readonly: true, fileMustExist: true })
+  const ok = check.pragma('integrity_check', { simple: true })
+  check.close()
+  if (ok !== 'ok') throw new Error(`${source} is not a healthy SQLite database (${String(ok)})`)
+  const dbFile = path.join(config.dataDir, 'chorus.db')
+  fs.mkdirSync(config.dataDir, { recursive: true })
+  for (const suffix of ['-wal', '-shm']) fs.rmSync(dbFile + suffix, { force: true })
+  fs.copyFileSync(source, dbFile)
+  const handle = openDatabase(config)
+  try {
+    await migrateToLatest(handle)
+  } finally {
+    await handle.close()
+  }
+  console.log(`database restored from ${source}`)
+  return 0
+}

@@ -1,0 +1,79 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import SQLite from 'better-sqlite3'
+import pg from 'pg'
+import { Kysely, PostgresDialect, SqliteDialect, PostgresAdapter, sql } from 'kysely'
+import type { Database } from './database.js'
+
+export type Db = Kysely<Database>
+export type DialectName = 'sqlite' | 'postgres'
+
+export interface DbHandle {
+  db: Db
+  dialect: DialectName
+  /** The raw SQLite connection (backup, prepared hot paths); null on PostgreSQL. */
+  sqlite: SQLite.Database | null
+  /** The PostgreSQL pool (advisory locks, COPY); null on SQLite. */
+  pool: pg.Pool | null
+  /** The PostgreSQL schema in use when not the default (tests). */
+  schema: string | null
+  close(): Promise<void>
+}
+
+export function dialectOf(db: Kysely<unknown>): DialectName {
+  return db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite'
+}
+
+/** Timestamps come back as ISO strings on both engines, counts as numbers. */
+function postgresTypes(): pg.CustomTypesConfig {
+  const parsers = new Map<number, (value: string) => unknown>([
+    [20, (v) => Number(v)], // int8: counts and sums
+    [1700, (v) => Number(v)], // numeric
+    [1184, (v) => new Date(v).toISOString()], // timestamptz
+    [1114, (v) => new Date(v + 'Z').toISOString()], // timestamp without zone, stored as UTC
+  ])
+  return {
+    getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
+      const parser = parsers.get(oid)
+      if (parser && (format === undefined || format === 'text')) return parser
+      return pg.types.getTypeParser(oid, format) as (value: string) => unknown
+    }) as pg.CustomTypesConfig['getTypeParser'],
+  }
+}
+
+export interface ConnectOptions {
+  databaseUrl: string | null
+  /** SQLite file, or ':memory:'. Ignored on PostgreSQL. */
+  sqliteFile?: string
+  /** PostgreSQL schema to use (tests isolate each run in its own schema). */
+  pgSchema?: string
+  poolSize?: number
+}
+
+export function connect(options: ConnectOptions): DbHandle {
+  if (options.databaseUrl) {
+    const pool = new pg.Pool({
+      connectionString: options.databaseUrl,
+      max: options.poolSize ?? 10,
+      types: postgresTypes(),
+      ...(options.pgSchema ? { options: `-c search_path=${options.pgSchema}` } : {}),
+    })
+    // An idle client that loses its server must not crash the process.
+    pool.on('error', () => undefined)
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+    return { db, dialect: 'postgres', sqlite: null, pool, schema: options.pgSchema ?? null, close: () => db.destroy() }
+  }
+  const file = options.sqliteFile ?? ':memory:'
+  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true })
+  const sqlite = new SQLite(file)
+  sqlite.pragma('journal_mode = WAL')
+  sqlite.pragma('foreign_keys = ON')
+  sqlite.pragma('busy_timeout = 10000')
+  sqlite.pragma('synchronous = NORMAL')
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) })
+  return { db, dialect: 'sqlite', sqlite, pool: null, schema: null, close: () => db.destroy() }
+}
+
+export async function ping(db: Db): Promise<void> {
+  await sql`select 1`.execute(db)
+}

@@ -1,0 +1,19 @@
+import { Migrator, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely'
+import type { DbHandle } from './connect.js'
+import * as m20261129_01 from './migrations/2026-11-29-01-platform.js'
+
+/** The explicit, ordered list of migrations. Names are dated and never change. */
+const migrations: Record<string, Migration> = {
+  '2026-11-29-01-platform': m20261129_01,
+}
+
+const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) }
+
+/** Applies pending migrations. Kysely's migrator holds a lock row, so concurrent starts are safe. */
+export async function migrateToLatest(handle: DbHandle): Promise<MigrationResultSet> {
+  // Kysely looks for its own tables in every schema unless told which one is ours.
+  const migrator = new Migrator({ db: handle.db, provider, ...(handle.schema ? { migrationTableSchema: handle.schema } : {}) })
+  const result = await migrator.migrateToLatest()
+  if (result.error) throw result.error instanceof Error ? result.error : new Error(`migration failed: ${JSON.stringify(result.error)}`)
+  return result
+}

@@ -1,0 +1,26 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { buildTestApp, dialects, type TestApp } from '../../../test/support/app.js'
+
+describe.each(dialects)('health on %s', (dialect) => {
+  let t: TestApp
+  beforeEach(async () => { t = await buildTestApp(dialect) })
+  afterEach(async () => { await t.close() })
+
+  it('reports the database and version', async () => {
+    const res = await t.anon.get('/api/health')
+    expect(res.status).toBe(200)
+    expect(res.body).toEqual({ status: 'ok', database: dialect, version: expect.stringMatching(/^\d+\.\d+\.\d+/) })
+    expect(res.headers['x-content-type-options']).toBe('nosniff')
+    expect(String(res.headers['content-security-policy'])).toContain("frame-ancestors 'none'")
+    expect(res.headers['x-request-id']).toBeTruthy()
+  })
+
+  it('answers 503 in the error shape when the database is gone', async () => {
+    await t.dbHandle.close()
+    const res = await t.anon.get('/api/health')
+    expect(res.status).toBe(503)
+    expect(res.body.error.code).toBe('database_unavailable')
+    // the app's own close must not fail on an already closed database
+    t.dbHandle.close = () => Promise.resolve()
+  })
+})

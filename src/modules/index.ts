@@ -1,0 +1,13 @@
+import type { Module } from '../server/types.js'
+import { healthRoutes } from './health/routes.js'
+import { accountRoutes } from './accounts/routes.js'
+import { auditRoutes } from './audit/routes.js'
+import { unitRoutes } from './units/routes.js'
+
+/** The product, module by module. Reading this list is reading what Chorus does. */
+export const modules: Module[] = [
+  { name: 'health', register: healthRoutes },
+  { name: 'accounts', register: accountRoutes },
+  { name: 'audit', register: auditRoutes },
+  { name: 'units', register: unitRoutes },
+]

@@ -1,0 +1,50 @@
+import { loadConfig, type Config } from '../config.js'
+import { connect, type DbHandle } from '../db/connect.js'
+import { migrateToLatest } from '../db/migrate.js'
+import { ensureFirstAdmin } from '../modules/accounts/service.js'
+import { buildApp } from './app.js'
+import path from 'node:path'
+import type { App } from './types.js'
+
+export function openDatabase(config: Config): DbHandle {
+  return connect({ databaseUrl: config.databaseUrl, sqliteFile: path.join(config.dataDir, 'chorus.db') })
+}
+
+/** Prepares the database (migrations, first administrator, demo county) and starts listening. */
+export async function startServer(config: Config = loadConfig()): Promise<App> {
+  const dbHandle = openDatabase(config)
+  await migrateToLatest(dbHandle)
+  const admin = await ensureFirstAdmin(dbHandle.db, config.adminPassword)
+  if (admin.generatedPassword) {
+    // Printed once, on the first start of an empty database.
+    console.log(`\n  管理员账号 admin 已创建 / administrator "admin" created, password: ${admin.generatedPassword}\n`)
+  }
+  const app = await buildApp({ config, dbHandle, web: true })
+  app.addHook('onClose', async () => {
+    await dbHandle.close()
+  })
+
+  let closing = false
+  const shutdown = (signal: string) => {
+    if (closing) return
+    closing = true
+    app.log.info({ signal }, 'shutting down: finishing in-flight requests')
+    const timer = setTimeout(() => {
+      app.log.error('shutdown took too long; exiting')
+      process.exit(1)
+    }, 15_000)
+    timer.unref()
+    app.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        app.log.error({ err }, 'error during shutdown')
+        process.exit(1)
+      },
+    )
+  }
+  process.once('SIGTERM', () => shutdown('SIGTERM'))
+  process.once('SIGINT', () => shutdown('SIGINT'))
+
+  await app.listen({ port: config.port, host: config.host })
+  return app
+}
