@@ -7,6 +7,10 @@ import type {
   SettingTable,
   UnitTable,
 } from './tables/platform.js'
+import type {
+  HouseholdTable, JobTable, PartyMemberStepTable, PartyMemberTable, PartyOrgOfficerTable, PartyOrgTable, PartyTransferTable,
+  PersonTable, PersonTagLinkTable, PersonTagTable, RepStudioTable, RestructureEventTable, UnitLineageTable,
+} from './tables/county.js'
 
 /** Every table, by its SQL name. Each module's tables live in tables/<module>.ts. */
 export interface Database {
@@ -17,4 +21,18 @@ export interface Database {
   audit_log: AuditLogTable
   job_lease: JobLeaseTable
   setting: SettingTable
+  // county model
+  restructure_event: RestructureEventTable
+  unit_lineage: UnitLineageTable
+  person_tag: PersonTagTable
+  household: HouseholdTable
+  person: PersonTable
+  person_tag_link: PersonTagLinkTable
+  party_org: PartyOrgTable
+  party_org_officer: PartyOrgOfficerTable
+  party_member: PartyMemberTable
+  party_member_step: PartyMemberStepTable
+  party_transfer: PartyTransferTable
+  rep_studio: RepStudioTable
+  job: JobTable
 }

@@ -4,6 +4,7 @@ import cookie from '@fastify/cookie'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Config } from '../config.js'
 import type { DbHandle } from '../db/connect.js'
+import type { PiiCipher } from '../lib/pii.js'
 import { appVersion } from '../lib/project.js'
 import { modules } from '../modules/index.js'
 import type { App } from './types.js'
@@ -18,6 +19,7 @@ import { AppError } from './errors.js'
 export interface BuildOptions {
   config: Config
   dbHandle: DbHandle
+  pii: PiiCipher
   logger?: FastifyServerOptions['logger']
   /** Serve the built web app (off in API tests). */
   web?: boolean
@@ -46,6 +48,7 @@ export async function buildApp(options: BuildOptions): Promise<App> {
   app.decorate('db', dbHandle.db)
   app.decorate('dbHandle', dbHandle)
   app.decorate('config', config)
+  app.decorate('pii', options.pii)
   app.setValidatorCompiler(validatorCompiler)
   // Only JSON (and, per route, multipart) bodies are accepted.
   app.removeContentTypeParser('text/plain')

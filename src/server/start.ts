@@ -5,6 +5,7 @@ import { ensureFirstAdmin } from '../modules/accounts/service.js'
 import { buildApp } from './app.js'
 import path from 'node:path'
 import type { App } from './types.js'
+import { loadPiiKey, PiiCipher } from '../lib/pii.js'
 
 export function openDatabase(config: Config): DbHandle {
   return connect({ databaseUrl: config.databaseUrl, sqliteFile: path.join(config.dataDir, 'chorus.db') })
@@ -19,7 +20,8 @@ export async function startServer(config: Config = loadConfig()): Promise<App> {
     // Printed once, on the first start of an empty database.
     console.log(`\n  管理员账号 admin 已创建 / administrator "admin" created, password: ${admin.generatedPassword}\n`)
   }
-  const app = await buildApp({ config, dbHandle, web: true })
+  const pii = new PiiCipher(loadPiiKey(process.env, config.dataDir, (m) => console.warn(m)))
+  const app = await buildApp({ config, dbHandle, pii, web: true })
   app.addHook('onClose', async () => {
     await dbHandle.close()
   })

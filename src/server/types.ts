@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Config } from '../config.js'
+import type { PiiCipher } from '../lib/pii.js'
 import type { Db, DbHandle } from '../db/connect.js'
 import type { Actor } from '../modules/access/service.js'
 import type { RouteAction } from '../modules/access/roles.js'
@@ -10,6 +11,8 @@ declare module 'fastify' {
     db: Db
     dbHandle: DbHandle
     config: Config
+    /** Encrypts, hashes and decrypts personal information. */
+    pii: PiiCipher
   }
   interface FastifyRequest {
     actor: Actor

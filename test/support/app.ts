@@ -1,4 +1,6 @@
+import crypto from 'node:crypto'
 import pg from 'pg'
+import { PiiCipher } from '../../src/lib/pii.js'
 import type { InjectOptions } from 'fastify'
 import { loadConfig, type Config } from '../../src/config.js'
 import { connect, type DbHandle, type DialectName } from '../../src/db/connect.js'
@@ -62,6 +64,7 @@ export class Client {
 }
 
 export interface TestApp {
+  pii: PiiCipher
   app: App
   dbHandle: DbHandle
   dialect: DialectName
@@ -89,12 +92,13 @@ export async function buildTestApp(dialect: DialectName, overrides: Partial<Conf
   await migrateToLatest(dbHandle)
   await createAdminAccount(dbHandle.db, 'admin', '系统管理员', ADMIN_PASSWORD, false)
   const config: Config = { ...loadConfig({}), ...overrides }
-  const app = await buildApp({ config, dbHandle, logger: false })
+  const pii = new PiiCipher(crypto.randomBytes(32))
+  const app = await buildApp({ config, dbHandle, pii, logger: false })
   await app.ready()
   const anon = new Client(app)
   const admin = await anon.login('admin', ADMIN_PASSWORD)
   return {
-    app, dbHandle, dialect, anon, admin, config,
+    app, dbHandle, dialect, anon, admin, config, pii,
     async close() {
       await app.close()
       await dbHandle.close()
