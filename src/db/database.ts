@@ -11,6 +11,10 @@ import type {
   HouseholdTable, JobTable, PartyMemberStepTable, PartyMemberTable, PartyOrgOfficerTable, PartyOrgTable, PartyTransferTable,
   PersonTable, PersonTagLinkTable, PersonTagTable, RepStudioTable, RestructureEventTable, UnitLineageTable,
 } from './tables/county.js'
+import type {
+  IdempotencyKeyTable, NotificationTable, Open311KeyTable, OutboxTable, RequestAppealTable, RequestEventTable, RequestExtensionTable,
+  RequestPhotoTable, RequestRatingTable, RequestRollupTable, RequestTable, RequestUnitTable, ResponseTemplateTable, UnitAssignmentTable,
+} from './tables/requests.js'
 
 /** Every table, by its SQL name. Each module's tables live in tables/<module>.ts. */
 export interface Database {
@@ -35,4 +39,19 @@ export interface Database {
   party_transfer: PartyTransferTable
   rep_studio: RepStudioTable
   job: JobTable
+  // service requests
+  request: RequestTable
+  request_event: RequestEventTable
+  request_unit: RequestUnitTable
+  request_photo: RequestPhotoTable
+  request_extension: RequestExtensionTable
+  request_appeal: RequestAppealTable
+  request_rating: RequestRatingTable
+  idempotency_key: IdempotencyKeyTable
+  unit_assignment: UnitAssignmentTable
+  response_template: ResponseTemplateTable
+  notification: NotificationTable
+  outbox: OutboxTable
+  open311_key: Open311KeyTable
+  request_rollup: RequestRollupTable
 }
