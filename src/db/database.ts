@@ -11,6 +11,7 @@ import type {
   HouseholdTable, JobTable, PartyMemberStepTable, PartyMemberTable, PartyOrgOfficerTable, PartyOrgTable, PartyTransferTable,
   PersonTable, PersonTagLinkTable, PersonTagTable, RepStudioTable, RestructureEventTable, UnitLineageTable,
 } from './tables/county.js'
+import type { RestructureEventUnitTable } from './tables/units.js'
 import type {
   IdempotencyKeyTable, NotificationTable, Open311KeyTable, OutboxTable, RequestAppealTable, RequestEventTable, RequestExtensionTable,
   RequestPhotoTable, RequestRatingTable, RequestRollupTable, RequestTable, RequestUnitTable, ResponseTemplateTable, UnitAssignmentTable,
@@ -28,6 +29,7 @@ export interface Database {
   // county model
   restructure_event: RestructureEventTable
   unit_lineage: UnitLineageTable
+  restructure_event_unit: RestructureEventUnitTable
   person_tag: PersonTagTable
   household: HouseholdTable
   person: PersonTable

@@ -14,6 +14,9 @@ export interface RestructureEventTable {
   summary_json: string | null
   actor_id: number | null
   created_at: Timestamp
+  /** The unit the event happened under (lowest common ancestor of what it touched); added in 2026-11-30-05. */
+  unit_id: number | null
+  actor_username: string | null
 }
 
 export interface UnitLineageTable {
