@@ -11,6 +11,7 @@ import type {
   HouseholdTable, JobTable, PartyMemberStepTable, PartyMemberTable, PartyOrgOfficerTable, PartyOrgTable, PartyTransferTable,
   PersonTable, PersonTagLinkTable, PersonTagTable, RepStudioTable, RestructureEventTable, UnitLineageTable,
 } from './tables/county.js'
+import type { PartyMemberCheckTable } from './tables/party.js'
 import type { RestructureEventUnitTable } from './tables/units.js'
 import type {
   IdempotencyKeyTable, NotificationTable, Open311KeyTable, OutboxTable, RequestAppealTable, RequestEventTable, RequestExtensionTable,
@@ -39,6 +40,7 @@ export interface Database {
   party_member: PartyMemberTable
   party_member_step: PartyMemberStepTable
   party_transfer: PartyTransferTable
+  party_member_check: PartyMemberCheckTable
   rep_studio: RepStudioTable
   job: JobTable
   // service requests

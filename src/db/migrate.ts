@@ -3,6 +3,7 @@ import type { DbHandle } from './connect.js'
 import * as m20261129_01 from './migrations/2026-11-29-01-platform.js'
 import * as m20261129_02 from './migrations/2026-11-29-02-county-model.js'
 import * as m20261130_02 from './migrations/2026-11-30-02-requests.js'
+import * as m20261130_03 from './migrations/2026-11-30-03-residents-party.js'
 import * as m20261130_05 from './migrations/2026-11-30-05-unit-restructure.js'
 
 /** The explicit, ordered list of migrations. Names are dated and never change. */
@@ -10,6 +11,7 @@ const migrations: Record<string, Migration> = {
   '2026-11-29-01-platform': m20261129_01,
   '2026-11-29-02-county-model': m20261129_02,
   '2026-11-30-02-requests': m20261130_02,
+  '2026-11-30-03-residents-party': m20261130_03,
   '2026-11-30-05-unit-restructure': m20261130_05,
 }
 

@@ -3,6 +3,8 @@ import { healthRoutes } from './health/routes.js'
 import { accountRoutes } from './accounts/routes.js'
 import { auditRoutes } from './audit/routes.js'
 import { unitRoutes } from './units/routes.js'
+import { residentRoutes } from './residents/routes.js'
+import { partyRoutes } from './party/routes.js'
 
 /** The product, module by module. Reading this list is reading what Chorus does. */
 export const modules: Module[] = [
@@ -10,4 +12,6 @@ export const modules: Module[] = [
   { name: 'accounts', register: accountRoutes },
   { name: 'audit', register: auditRoutes },
   { name: 'units', register: unitRoutes },
+  { name: 'residents', register: residentRoutes },
+  { name: 'party', register: partyRoutes },
 ]
