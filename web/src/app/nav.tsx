@@ -1,0 +1,37 @@
+/**
+ * The pages of the app, in menu order. Reading this list is reading what the web app offers.
+ * To add a page: append an entry; the router, the side menu, the 403 guard and the home page's
+ * links all follow from it.
+ */
+import { lazy, type ComponentType, type LazyExoticComponent, type ReactNode } from 'react'
+import { AuditOutlined, HomeOutlined, TeamOutlined } from '@ant-design/icons'
+import type { Action } from './auth'
+import type { MessageKey } from './i18n'
+
+export interface NavEntry {
+  /** Route path, absolute ("/accounts"); may have parameters ("/requests/:id") when `inMenu` is false. */
+  path: string
+  /** i18n key of the menu label and the page title. */
+  label: MessageKey
+  icon: ReactNode
+  /** The action the page needs (src/modules/access/roles.ts); null: any logged-in user. */
+  action: Action | null
+  /** The page, loaded on first visit; the module's default export. */
+  page: LazyExoticComponent<ComponentType>
+  /** Shown in the side menu and on the home page (default true); false for detail pages. */
+  inMenu?: boolean
+}
+
+export const navEntries: NavEntry[] = [
+  { path: '/', label: 'nav.home', icon: <HomeOutlined />, action: null, page: lazy(() => import('../pages/home/HomePage')) },
+  { path: '/accounts', label: 'nav.accounts', icon: <TeamOutlined />, action: 'accounts.read', page: lazy(() => import('../pages/accounts/AccountsPage')) },
+  { path: '/audit', label: 'nav.audit', icon: <AuditOutlined />, action: 'audit.read', page: lazy(() => import('../pages/audit/AuditPage')) },
+]
+
+/** The menu entry a location belongs to: the longest path that prefixes it. */
+export function entryForLocation(pathname: string): NavEntry | undefined {
+  return navEntries
+    .filter((e) => e.inMenu !== false)
+    .filter((e) => (e.path === '/' ? pathname === '/' : pathname === e.path || pathname.startsWith(`${e.path}/`)))
+    .sort((a, b) => b.path.length - a.path.length)[0]
+}
