@@ -86,3 +86,76 @@ export async function createPartyMember(
   if (res.status !== 201) throw new Error(`createPartyMember: ${res.status} ${res.text}`)
   return res.body
 }
+
+// --- units and restructuring (units engineer) -------------------------------------------------
+// Direct inserts, so unit tests do not depend on the residents and party routes.
+
+/** Inserts households, each with `peoplePerHousehold` residents, registered directly on the unit. */
+export async function insertHouseholds(t: TestApp, unitId: number, households: number, peoplePerHousehold = 2): Promise<void> {
+  const db = t.dbHandle.db
+  const now = new Date().toISOString()
+  const unit = await db.selectFrom('unit').select('county_id').where('id', '=', unitId).executeTakeFirstOrThrow()
+  for (let h = 0; h < households; h++) {
+    const { id } = await db.insertInto('household').values({ county_id: unit.county_id, unit_id: unitId, room: `${h + 1}01`, created_at: now, updated_at: now })
+      .returning('id').executeTakeFirstOrThrow()
+    const people = Array.from({ length: peoplePerHousehold }, (_, i) => ({
+      county_id: unit.county_id, unit_id: unitId, household_id: id, relation: i === 0 ? 'head' : 'other', name: `居民${next()}`, created_at: now, updated_at: now,
+    }))
+    if (people.length) await db.insertInto('person').values(people).execute()
+  }
+}
+
+/** Inserts a party organization on a unit (path built like the party module builds it). */
+export async function insertPartyOrg(t: TestApp, spec: { unitId: number; kind: string; name?: string; parentId?: number | null }): Promise<{ id: number; path: string }> {
+  const db = t.dbHandle.db
+  const now = new Date().toISOString()
+  const parent = spec.parentId ? await db.selectFrom('party_org').select('path').where('id', '=', spec.parentId).executeTakeFirstOrThrow() : null
+  const { id } = await db.insertInto('party_org').values({
+    unit_id: spec.unitId, parent_id: spec.parentId ?? null, path: `/tmp-${next()}/`, kind: spec.kind, name: spec.name ?? `${spec.kind}-${next()}`, created_at: now, updated_at: now,
+  }).returning('id').executeTakeFirstOrThrow()
+  const path = `${parent?.path ?? '/'}${id}/`
+  await db.updateTable('party_org').set({ path }).where('id', '=', id).execute()
+  return { id, path }
+}
+
+/** Inserts `count` people on the unit, each a member of the organization at the given stage. */
+export async function insertPartyMembers(t: TestApp, orgId: number, unitId: number, count: number, stage = 'full'): Promise<void> {
+  const db = t.dbHandle.db
+  const now = new Date().toISOString()
+  for (let i = 0; i < count; i++) {
+    const { id } = await db.insertInto('person').values({ unit_id: unitId, name: `党员${next()}`, created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow()
+    await db.insertInto('party_member').values({ person_id: id, org_id: orgId, stage, created_at: now, updated_at: now }).execute()
+  }
+}
+
+/**
+ * The article's geography in miniature, through the API: 东阿县 (371524) → 铜城街道 (371524001) with
+ * 吉祥苑社区 (371524001001: `grids` grids, `compoundsPerGrid` compounds each with `buildingsPerCompound`
+ * buildings) and 洛神湖社区 (one grid, one compound); 姜楼镇 (371524101) with three villages.
+ */
+export async function dongECounty(t: TestApp, opts: { grids?: number; compoundsPerGrid?: number; buildingsPerCompound?: number } = {}) {
+  const county = await createUnit(t, { parentId: null, type: 'county', name: '东阿县', code: '371524' })
+  const tongcheng = await createUnit(t, { parentId: county.id, type: 'subdistrict', name: '铜城街道', code: '371524001' })
+  const jixiangyuan = await createUnit(t, { parentId: tongcheng.id, type: 'community', name: '吉祥苑社区', code: '371524001001' })
+  const luoshenhu = await createUnit(t, { parentId: tongcheng.id, type: 'community', name: '洛神湖社区', code: '371524001002' })
+  const grids: { id: number; path: string; name: string; compounds: { id: number; path: string; name: string; buildings: { id: number; path: string; name: string }[] }[] }[] = []
+  for (let g = 1; g <= (opts.grids ?? 5); g++) {
+    const grid = await createUnit(t, { parentId: jixiangyuan.id, type: 'grid', name: `吉祥苑第${g}网格` })
+    const compounds = []
+    for (let c = 1; c <= (opts.compoundsPerGrid ?? 2); c++) {
+      const compound = await createUnit(t, { parentId: grid.id, type: 'compound', name: `吉祥苑${g}-${c}小区` })
+      const buildings = []
+      for (let b = 1; b <= (opts.buildingsPerCompound ?? 1); b++) buildings.push(await createUnit(t, { parentId: compound.id, type: 'building', name: `${g}-${c}-${b}号楼` }))
+      compounds.push({ ...compound, buildings })
+    }
+    grids.push({ ...grid, compounds })
+  }
+  const luoshenhuGrid = await createUnit(t, { parentId: luoshenhu.id, type: 'grid', name: '洛神湖第1网格' })
+  const luoshenhuCompound = await createUnit(t, { parentId: luoshenhuGrid.id, type: 'compound', name: '洛神湖小区' })
+  const jianglou = await createUnit(t, { parentId: county.id, type: 'town', name: '姜楼镇', code: '371524101' })
+  const villages = []
+  for (const [i, name] of ['陈店村', '前屯村', '后屯村'].entries()) {
+    villages.push(await createUnit(t, { parentId: jianglou.id, type: 'village', name, code: `3715241012${String(i + 1).padStart(2, '0')}` }))
+  }
+  return { county, tongcheng, jixiangyuan, luoshenhu, grids, luoshenhuGrid, luoshenhuCompound, jianglou, villages }
+}

@@ -907,6 +907,8114 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/households": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Households in your subtree */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Page number, from 1 */
+                    page?: number;
+                    /** @description Rows per page (at most 500) */
+                    pageSize?: number;
+                    /** @description Part of the room or of the head’s name */
+                    q?: string;
+                    status?: ("active" | "dissolved") | "all";
+                    /** @description Households anywhere in this unit’s subtree */
+                    unitId?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                address: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                headName: string | null;
+                                headPersonId: number | null;
+                                id: number;
+                                memberCount: number;
+                                room: string | null;
+                                /** @enum {unknown} */
+                                status: "active" | "dissolved";
+                                unitId: number;
+                                unitName: string;
+                                unitType: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                            total: number;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a household at an address (members join through /members or when registered) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        room?: string | null;
+                        /** @description A village, grid, compound or building */
+                        unitId: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            address: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            headName: string | null;
+                            headPersonId: number | null;
+                            id: number;
+                            memberCount: number;
+                            members: {
+                                age: number | null;
+                                birthDate: string | null;
+                                gender: ("male" | "female") | null;
+                                idNumberMasked: string | null;
+                                name: string;
+                                personId: number;
+                                phoneMasked: string | null;
+                                relation: ("head" | "spouse" | "child" | "parent" | "other") | null;
+                                /** @enum {unknown} */
+                                status: "active" | "moved_out" | "deceased";
+                            }[];
+                            room: string | null;
+                            /** @enum {unknown} */
+                            status: "active" | "dissolved";
+                            unitId: number;
+                            unitName: string;
+                            unitType: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/households/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One household with its members (masked) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            address: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            headName: string | null;
+                            headPersonId: number | null;
+                            id: number;
+                            memberCount: number;
+                            members: {
+                                age: number | null;
+                                birthDate: string | null;
+                                gender: ("male" | "female") | null;
+                                idNumberMasked: string | null;
+                                name: string;
+                                personId: number;
+                                phoneMasked: string | null;
+                                relation: ("head" | "spouse" | "child" | "parent" | "other") | null;
+                                /** @enum {unknown} */
+                                status: "active" | "moved_out" | "deceased";
+                            }[];
+                            room: string | null;
+                            /** @enum {unknown} */
+                            status: "active" | "dissolved";
+                            unitId: number;
+                            unitName: string;
+                            unitType: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change the head, or dissolve an empty household */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description A member who becomes the head (the previous head becomes "other") */
+                        headPersonId?: number;
+                        /** @enum {unknown} */
+                        status?: "active" | "dissolved";
+                    };
+                };
+            };
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            address: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            headName: string | null;
+                            headPersonId: number | null;
+                            id: number;
+                            memberCount: number;
+                            members: {
+                                age: number | null;
+                                birthDate: string | null;
+                                gender: ("male" | "female") | null;
+                                idNumberMasked: string | null;
+                                name: string;
+                                personId: number;
+                                phoneMasked: string | null;
+                                relation: ("head" | "spouse" | "child" | "parent" | "other") | null;
+                                /** @enum {unknown} */
+                                status: "active" | "moved_out" | "deceased";
+                            }[];
+                            room: string | null;
+                            /** @enum {unknown} */
+                            status: "active" | "dissolved";
+                            unitId: number;
+                            unitName: string;
+                            unitType: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/households/{id}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add a person to the household, or change their relation to the head */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        personId: number;
+                        /**
+                         * @description Relation to the head of household
+                         * @enum {unknown}
+                         */
+                        relation: "head" | "spouse" | "child" | "parent" | "other";
+                    };
+                };
+            };
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            address: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            headName: string | null;
+                            headPersonId: number | null;
+                            id: number;
+                            memberCount: number;
+                            members: {
+                                age: number | null;
+                                birthDate: string | null;
+                                gender: ("male" | "female") | null;
+                                idNumberMasked: string | null;
+                                name: string;
+                                personId: number;
+                                phoneMasked: string | null;
+                                relation: ("head" | "spouse" | "child" | "parent" | "other") | null;
+                                /** @enum {unknown} */
+                                status: "active" | "moved_out" | "deceased";
+                            }[];
+                            room: string | null;
+                            /** @enum {unknown} */
+                            status: "active" | "dissolved";
+                            unitId: number;
+                            unitName: string;
+                            unitType: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/households/{id}/members/{personId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Take a person out of the household (they keep their address) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                    personId: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            address: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            headName: string | null;
+                            headPersonId: number | null;
+                            id: number;
+                            memberCount: number;
+                            members: {
+                                age: number | null;
+                                birthDate: string | null;
+                                gender: ("male" | "female") | null;
+                                idNumberMasked: string | null;
+                                name: string;
+                                personId: number;
+                                phoneMasked: string | null;
+                                relation: ("head" | "spouse" | "child" | "parent" | "other") | null;
+                                /** @enum {unknown} */
+                                status: "active" | "moved_out" | "deceased";
+                            }[];
+                            room: string | null;
+                            /** @enum {unknown} */
+                            status: "active" | "dissolved";
+                            unitId: number;
+                            unitName: string;
+                            unitType: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/households/{id}/move": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Move the household and everyone in it to another unit and room */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        room?: string | null;
+                        unitId: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            address: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            headName: string | null;
+                            headPersonId: number | null;
+                            id: number;
+                            memberCount: number;
+                            members: {
+                                age: number | null;
+                                birthDate: string | null;
+                                gender: ("male" | "female") | null;
+                                idNumberMasked: string | null;
+                                name: string;
+                                personId: number;
+                                phoneMasked: string | null;
+                                relation: ("head" | "spouse" | "child" | "parent" | "other") | null;
+                                /** @enum {unknown} */
+                                status: "active" | "moved_out" | "deceased";
+                            }[];
+                            room: string | null;
+                            /** @enum {unknown} */
+                            status: "active" | "dissolved";
+                            unitId: number;
+                            unitName: string;
+                            unitType: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/party/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Members and people in development, filterable by stage and by flag (有异常) */
+        get: {
+            parameters: {
+                query?: {
+                    flag?: "applicant_underage" | "talk_late" | "talk_overdue" | "candidate_premature" | "sponsors_missing" | "full_premature" | "full_late" | "full_overdue";
+                    /** @description Only members with any flag (有异常) */
+                    flagged?: boolean;
+                    isRepresentative?: boolean;
+                    membership?: "full" | "probationary";
+                    /** @description Members of this organization and the ones below it */
+                    orgId?: number;
+                    /** @description Page number, from 1 */
+                    page?: number;
+                    /** @description Rows per page (at most 500) */
+                    pageSize?: number;
+                    /** @description Part of the name */
+                    q?: string;
+                    sort?: "id" | "name" | "joinedDate" | "-joinedDate" | "stage";
+                    /** @description applicant 入党申请人, activist 入党积极分子, candidate 发展对象, probationary 预备党员, full 正式党员 */
+                    stage?: "applicant" | "activist" | "candidate" | "probationary" | "full";
+                    status?: ("active" | "incoming" | "transferred_out" | "deceased" | "removed") | "all";
+                    /** @description Members of organizations attached anywhere in this unit’s subtree */
+                    unitId?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                birthDate: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Current flags (有异常), including an overdue pending step */
+                                flags: ("applicant_underage" | "talk_late" | "talk_overdue" | "candidate_premature" | "sponsors_missing" | "full_premature" | "full_late" | "full_overdue")[];
+                                fullDate: string | null;
+                                gender: string | null;
+                                id: number;
+                                isRepresentative: boolean;
+                                joinedDate: string | null;
+                                membership: ("full" | "probationary") | null;
+                                name: string;
+                                openTransferId: number | null;
+                                orgId: number;
+                                orgName: string;
+                                personId: number;
+                                phoneMasked: string | null;
+                                representativeLevel: ("national" | "provincial" | "municipal" | "county" | "town") | null;
+                                /**
+                                 * @description applicant 入党申请人, activist 入党积极分子, candidate 发展对象, probationary 预备党员, full 正式党员
+                                 * @enum {unknown}
+                                 */
+                                stage: "applicant" | "activist" | "candidate" | "probationary" | "full";
+                                /**
+                                 * @description incoming: an inbound transfer is not yet received; transferred_out: the membership lies outside the county
+                                 * @enum {unknown}
+                                 */
+                                status: "active" | "incoming" | "transferred_out" | "deceased" | "removed";
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                            total: number;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Register an applicant (or an existing member at their stage) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            /** @description A new applicant (stage applicant, with applicationDate), or an existing member registered at a later stage without earlier steps (probationary and full need joinedDate) */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: date
+                         * @description YYYY-MM-DD
+                         */
+                        applicationDate?: string;
+                        fullDate?: string | null;
+                        joinedDate?: string | null;
+                        note?: string | null;
+                        orgId: number;
+                        personId: number;
+                        /**
+                         * @description applicant 入党申请人, activist 入党积极分子, candidate 发展对象, probationary 预备党员, full 正式党员
+                         * @enum {unknown}
+                         */
+                        stage?: "applicant" | "activist" | "candidate" | "probationary" | "full";
+                    };
+                };
+            };
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            birthDate: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            flagDetails: {
+                                /** @enum {unknown} */
+                                code: "applicant_underage" | "talk_late" | "talk_overdue" | "candidate_premature" | "sponsors_missing" | "full_premature" | "full_late" | "full_overdue";
+                                expected: string | null;
+                                /** @description In the caller’s language */
+                                message: string;
+                                /** @enum {unknown} */
+                                step: "application" | "talk" | "activist" | "candidate" | "admission" | "full";
+                            }[];
+                            /** @description Current flags (有异常), including an overdue pending step */
+                            flags: ("applicant_underage" | "talk_late" | "talk_overdue" | "candidate_premature" | "sponsors_missing" | "full_premature" | "full_late" | "full_overdue")[];
+                            fullDate: string | null;
+                            gender: string | null;
+                            id: number;
+                            idNumberMasked: string | null;
+                            isRepresentative: boolean;
+                            joinedDate: string | null;
+                            membership: ("full" | "probationary") | null;
+                            name: string;
+                            openTransferId: number | null;
+                            orgId: number;
+                            orgName: string;
+                            pending: {
+                                dueBy: string | null;
+                                earliest: string | null;
+                                overdue: boolean;
+                                /** @enum {unknown} */
+                                step: "application" | "talk" | "activist" | "candidate" | "admission" | "full";
+                            } | null;
+                            personId: number;
+                            phoneMasked: string | null;
+                            representativeLevel: ("national" | "provincial" | "municipal" | "county" | "town") | null;
+                            /**
+                             * @description applicant 入党申请人, activist 入党积极分子, candidate 发展对象, probationary 预备党员, full 正式党员
+                             * @enum {unknown}
+                             */
+                            stage: "applicant" | "activist" | "candidate" | "probationary" | "full";
+                            /**
+                             * @description incoming: an inbound transfer is not yet received; transferred_out: the membership lies outside the county
+                             * @enum {unknown}
+                             */
+                            status: "active" | "incoming" | "transferred_out" | "deceased" | "removed";
+                            studio: {
+                                address: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                id: number;
+                                memberId: number;
+                                name: string;
+                                receptionHours: string | null;
+                                representativeName: string;
+                                specialty: string | null;
+                                /** @enum {unknown} */
+                                status: "active" | "closed";
+                                unitId: number;
+                                unitName: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            } | null;
+                            timeline: {
+                                /**
+                                 * Format: date
+                                 * @description YYYY-MM-DD
+                                 */
+                                date: string;
+                                flags: {
+                                    /** @enum {unknown} */
+                                    code: "applicant_underage" | "talk_late" | "talk_overdue" | "candidate_premature" | "sponsors_missing" | "full_premature" | "full_late" | "full_overdue";
+                                    expected: string | null;
+                                    /** @description In the caller’s language */
+                                    message: string;
+                                    /** @enum {unknown} */
+                                    step: "application" | "talk" | "activist" | "candidate" | "admission" | "full";
+                                }[];
+                                id: number;
+                                note: string | null;
+                                sponsors: string[] | null;
+                                /** @enum {unknown} */
+                                step: "application" | "talk" | "activist" | "candidate" | "admission" | "full";
+                            }[];
+                            transfers: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @enum {unknown} */
+                                direction: "internal" | "outbound" | "inbound";
+                                externalOrgName: string | null;
+                                fromOrgId: number | null;
+                                fromOrgName: string | null;
+                                id: number;
+                                /**
+                                 * Format: date
+                                 * @description YYYY-MM-DD
+                                 */
+                                issuedDate: string;
+                                letterNo: string | null;
+                                memberId: number;
+                                name: string;
+                                note: string | null;
+                                personId: number;
+                                receivedDate: string | null;
+                                /** @enum {unknown} */
+                                status: "in_transit" | "received" | "cancelled";
+                                toOrgId: number | null;
+                                toOrgName: string | null;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                            /** @description Where the person lives */
+                            unitId: number;
+                            unitName: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/party/members/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One member with the development timeline, flags, transfers and studio */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            birthDate: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            flagDetails: {
+                                /** @enum {unknown} */
+                                code: "applicant_underage" | "talk_late" | "talk_overdue" | "candidate_premature" | "sponsors_missing" | "full_premature" | "full_late" | "full_overdue";
+                                expected: string | null;
+                                /** @description In the caller’s language */
+                                message: string;
+                                /** @enum {unknown} */
+                                step: "application" | "talk" | "activist" | "candidate" | "admission" | "full";
+                            }[];
+                            /** @description Current flags (有异常), including an overdue pending step */
+                            flags: ("applicant_underage" | "talk_late" | "talk_overdue" | "candidate_premature" | "sponsors_missing" | "full_premature" | "full_late" | "full_overdue")[];
+                            fullDate: string | null;
+                            gender: string | null;
+                            id: number;
+                            idNumberMasked: string | null;
+                            isRepresentative: boolean;
+                            joinedDate: string | null;
+                            membership: ("full" | "probationary") | null;
+                            name: string;
+                            openTransferId: number | null;
+                            orgId: number;
+                            orgName: string;
+                            pending: {
+                                dueBy: string | null;
+                                earliest: string | null;
+                                overdue: boolean;
+                                /** @enum {unknown} */
+                                step: "application" | "talk" | "activist" | "candidate" | "admission" | "full";
+                            } | null;
+                            personId: number;
+                            phoneMasked: string | null;
+                            representativeLevel: ("national" | "provincial" | "municipal" | "county" | "town") | null;
+                            /**
+                             * @description applicant 入党申请人, activist 入党积极分子, candidate 发展对象, probationary 预备党员, full 正式党员
+                             * @enum {unknown}
+                             */
+                            stage: "applicant" | "activist" | "candidate" | "probationary" | "full";
+                            /**
+                             * @description incoming: an inbound transfer is not yet received; transferred_out: the membership lies outside the county
+                             * @enum {unknown}
+                             */
+                            status: "active" | "incoming" | "transferred_out" | "deceased" | "removed";
+                            studio: {
+                                address: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                id: number;
+                                memberId: number;
+                                name: string;
+                                receptionHours: string | null;
+                                representativeName: string;
+                                specialty: string | null;
+                                /** @enum {unknown} */
+                                status: "active" | "closed";
+                                unitId: number;
+                                unitName: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            } | null;
+                            timeline: {
+                                /**
+                                 * Format: date
+                                 * @description YYYY-MM-DD
+                                 */
+                                date: string;
+                                flags: {
+                                    /** @enum {unknown} */
+                                    code: "applicant_underage" | "talk_late" | "talk_overdue" | "candidate_premature" | "sponsors_missing" | "full_premature" | "full_late" | "full_overdue";
+                                    expected: string | null;
+                                    /** @description In the caller’s language */
+                                    message: string;
+                                    /** @enum {unknown} */
+                                    step: "application" | "talk" | "activist" | "candidate" | "admission" | "full";
+                                }[];
+                                id: number;
+                                note: string | null;
+                                sponsors: string[] | null;
+                                /** @enum {unknown} */
+                                step: "application" | "talk" | "activist" | "candidate" | "admission" | "full";
+                            }[];
+                            transfers: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @enum {unknown} */
+                                direction: "internal" | "outbound" | "inbound";
+                                externalOrgName: string | null;
+                                fromOrgId: number | null;
+                                fromOrgName: string | null;
+                                id: number;
+                                /**
+                                 * Format: date
+                                 * @description YYYY-MM-DD
+                                 */
+                                issuedDate: string;
+                                letterNo: string | null;
+                                memberId: number;
+                                name: string;
+                                note: string | null;
+                                personId: number;
+                                receivedDate: string | null;
+                                /** @enum {unknown} */
+                                status: "in_transit" | "received" | "cancelled";
+                                toOrgId: number | null;
+                                toOrgName: string | null;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                            /** @description Where the person lives */
+                            unitId: number;
+                            unitName: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Mark a party representative (党代表), or record death or removal */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        isRepresentative?: boolean;
+                        representativeLevel?: ("national" | "provincial" | "municipal" | "county" | "town") | null;
+                        /** @enum {unknown} */
+                        status?: "active" | "deceased" | "removed";
+                    };
+                };
+            };
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            birthDate: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            flagDetails: {
+                                /** @enum {unknown} */
+                                code: "applicant_underage" | "talk_late" | "talk_overdue" | "candidate_premature" | "sponsors_missing" | "full_premature" | "full_late" | "full_overdue";
+                                expected: string | null;
+                                /** @description In the caller’s language */
+                                message: string;
+                                /** @enum {unknown} */
+                                step: "application" | "talk" | "activist" | "candidate" | "admission" | "full";
+                            }[];
+                            /** @description Current flags (有异常), including an overdue pending step */
+                            flags: ("applicant_underage" | "talk_late" | "talk_overdue" | "candidate_premature" | "sponsors_missing" | "full_premature" | "full_late" | "full_overdue")[];
+                            fullDate: string | null;
+                            gender: string | null;
+                            id: number;
+                            idNumberMasked: string | null;
+                            isRepresentative: boolean;
+                            joinedDate: string | null;
+                            membership: ("full" | "probationary") | null;
+                            name: string;
+                            openTransferId: number | null;
+                            orgId: number;
+                            orgName: string;
+                            pending: {
+                                dueBy: string | null;
+                                earliest: string | null;
+                                overdue: boolean;
+                                /** @enum {unknown} */
+                                step: "application" | "talk" | "activist" | "candidate" | "admission" | "full";
+                            } | null;
+                            personId: number;
+                            phoneMasked: string | null;
+                            representativeLevel: ("national" | "provincial" | "municipal" | "county" | "town") | null;
+                            /**
+                             * @description applicant 入党申请人, activist 入党积极分子, candidate 发展对象, probationary 预备党员, full 正式党员
+                             * @enum {unknown}
+                             */
+                            stage: "applicant" | "activist" | "candidate" | "probationary" | "full";
+                            /**
+                             * @description incoming: an inbound transfer is not yet received; transferred_out: the membership lies outside the county
+                             * @enum {unknown}
+                             */
+                            status: "active" | "incoming" | "transferred_out" | "deceased" | "removed";
+                            studio: {
+                                address: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                id: number;
+                                memberId: number;
+                                name: string;
+                                receptionHours: string | null;
+                                representativeName: string;
+                                specialty: string | null;
+                                /** @enum {unknown} */
+                                status: "active" | "closed";
+                                unitId: number;
+                                unitName: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            } | null;
+                            timeline: {
+                                /**
+                                 * Format: date
+                                 * @description YYYY-MM-DD
+                                 */
+                                date: string;
+                                flags: {
+                                    /** @enum {unknown} */
+                                    code: "applicant_underage" | "talk_late" | "talk_overdue" | "candidate_premature" | "sponsors_missing" | "full_premature" | "full_late" | "full_overdue";
+                                    expected: string | null;
+                                    /** @description In the caller’s language */
+                                    message: string;
+                                    /** @enum {unknown} */
+                                    step: "application" | "talk" | "activist" | "candidate" | "admission" | "full";
+                                }[];
+                                id: number;
+                                note: string | null;
+                                sponsors: string[] | null;
+                                /** @enum {unknown} */
+                                step: "application" | "talk" | "activist" | "candidate" | "admission" | "full";
+                            }[];
+                            transfers: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @enum {unknown} */
+                                direction: "internal" | "outbound" | "inbound";
+                                externalOrgName: string | null;
+                                fromOrgId: number | null;
+                                fromOrgName: string | null;
+                                id: number;
+                                /**
+                                 * Format: date
+                                 * @description YYYY-MM-DD
+                                 */
+                                issuedDate: string;
+                                letterNo: string | null;
+                                memberId: number;
+                                name: string;
+                                note: string | null;
+                                personId: number;
+                                receivedDate: string | null;
+                                /** @enum {unknown} */
+                                status: "in_transit" | "received" | "cancelled";
+                                toOrgId: number | null;
+                                toOrgName: string | null;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                            /** @description Where the person lives */
+                            unitId: number;
+                            unitName: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/party/members/{id}/steps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record the next development step (out of order → invalid_stage_transition) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: date
+                         * @description YYYY-MM-DD
+                         */
+                        date: string;
+                        note?: string | null;
+                        /** @description The two sponsors (入党介绍人), at admission */
+                        sponsors?: string[];
+                        /** @enum {unknown} */
+                        step: "application" | "talk" | "activist" | "candidate" | "admission" | "full";
+                    };
+                };
+            };
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            birthDate: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            flagDetails: {
+                                /** @enum {unknown} */
+                                code: "applicant_underage" | "talk_late" | "talk_overdue" | "candidate_premature" | "sponsors_missing" | "full_premature" | "full_late" | "full_overdue";
+                                expected: string | null;
+                                /** @description In the caller’s language */
+                                message: string;
+                                /** @enum {unknown} */
+                                step: "application" | "talk" | "activist" | "candidate" | "admission" | "full";
+                            }[];
+                            /** @description Current flags (有异常), including an overdue pending step */
+                            flags: ("applicant_underage" | "talk_late" | "talk_overdue" | "candidate_premature" | "sponsors_missing" | "full_premature" | "full_late" | "full_overdue")[];
+                            fullDate: string | null;
+                            gender: string | null;
+                            id: number;
+                            idNumberMasked: string | null;
+                            isRepresentative: boolean;
+                            joinedDate: string | null;
+                            membership: ("full" | "probationary") | null;
+                            name: string;
+                            openTransferId: number | null;
+                            orgId: number;
+                            orgName: string;
+                            pending: {
+                                dueBy: string | null;
+                                earliest: string | null;
+                                overdue: boolean;
+                                /** @enum {unknown} */
+                                step: "application" | "talk" | "activist" | "candidate" | "admission" | "full";
+                            } | null;
+                            personId: number;
+                            phoneMasked: string | null;
+                            representativeLevel: ("national" | "provincial" | "municipal" | "county" | "town") | null;
+                            /**
+                             * @description applicant 入党申请人, activist 入党积极分子, candidate 发展对象, probationary 预备党员, full 正式党员
+                             * @enum {unknown}
+                             */
+                            stage: "applicant" | "activist" | "candidate" | "probationary" | "full";
+                            /**
+                             * @description incoming: an inbound transfer is not yet received; transferred_out: the membership lies outside the county
+                             * @enum {unknown}
+                             */
+                            status: "active" | "incoming" | "transferred_out" | "deceased" | "removed";
+                            studio: {
+                                address: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                id: number;
+                                memberId: number;
+                                name: string;
+                                receptionHours: string | null;
+                                representativeName: string;
+                                specialty: string | null;
+                                /** @enum {unknown} */
+                                status: "active" | "closed";
+                                unitId: number;
+                                unitName: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            } | null;
+                            timeline: {
+                                /**
+                                 * Format: date
+                                 * @description YYYY-MM-DD
+                                 */
+                                date: string;
+                                flags: {
+                                    /** @enum {unknown} */
+                                    code: "applicant_underage" | "talk_late" | "talk_overdue" | "candidate_premature" | "sponsors_missing" | "full_premature" | "full_late" | "full_overdue";
+                                    expected: string | null;
+                                    /** @description In the caller’s language */
+                                    message: string;
+                                    /** @enum {unknown} */
+                                    step: "application" | "talk" | "activist" | "candidate" | "admission" | "full";
+                                }[];
+                                id: number;
+                                note: string | null;
+                                sponsors: string[] | null;
+                                /** @enum {unknown} */
+                                step: "application" | "talk" | "activist" | "candidate" | "admission" | "full";
+                            }[];
+                            transfers: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @enum {unknown} */
+                                direction: "internal" | "outbound" | "inbound";
+                                externalOrgName: string | null;
+                                fromOrgId: number | null;
+                                fromOrgName: string | null;
+                                id: number;
+                                /**
+                                 * Format: date
+                                 * @description YYYY-MM-DD
+                                 */
+                                issuedDate: string;
+                                letterNo: string | null;
+                                memberId: number;
+                                name: string;
+                                note: string | null;
+                                personId: number;
+                                receivedDate: string | null;
+                                /** @enum {unknown} */
+                                status: "in_transit" | "received" | "cancelled";
+                                toOrgId: number | null;
+                                toOrgName: string | null;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                            /** @description Where the person lives */
+                            unitId: number;
+                            unitName: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/party/members/{id}/steps/{stepId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Take back the last development step (a correction) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                    stepId: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            birthDate: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            flagDetails: {
+                                /** @enum {unknown} */
+                                code: "applicant_underage" | "talk_late" | "talk_overdue" | "candidate_premature" | "sponsors_missing" | "full_premature" | "full_late" | "full_overdue";
+                                expected: string | null;
+                                /** @description In the caller’s language */
+                                message: string;
+                                /** @enum {unknown} */
+                                step: "application" | "talk" | "activist" | "candidate" | "admission" | "full";
+                            }[];
+                            /** @description Current flags (有异常), including an overdue pending step */
+                            flags: ("applicant_underage" | "talk_late" | "talk_overdue" | "candidate_premature" | "sponsors_missing" | "full_premature" | "full_late" | "full_overdue")[];
+                            fullDate: string | null;
+                            gender: string | null;
+                            id: number;
+                            idNumberMasked: string | null;
+                            isRepresentative: boolean;
+                            joinedDate: string | null;
+                            membership: ("full" | "probationary") | null;
+                            name: string;
+                            openTransferId: number | null;
+                            orgId: number;
+                            orgName: string;
+                            pending: {
+                                dueBy: string | null;
+                                earliest: string | null;
+                                overdue: boolean;
+                                /** @enum {unknown} */
+                                step: "application" | "talk" | "activist" | "candidate" | "admission" | "full";
+                            } | null;
+                            personId: number;
+                            phoneMasked: string | null;
+                            representativeLevel: ("national" | "provincial" | "municipal" | "county" | "town") | null;
+                            /**
+                             * @description applicant 入党申请人, activist 入党积极分子, candidate 发展对象, probationary 预备党员, full 正式党员
+                             * @enum {unknown}
+                             */
+                            stage: "applicant" | "activist" | "candidate" | "probationary" | "full";
+                            /**
+                             * @description incoming: an inbound transfer is not yet received; transferred_out: the membership lies outside the county
+                             * @enum {unknown}
+                             */
+                            status: "active" | "incoming" | "transferred_out" | "deceased" | "removed";
+                            studio: {
+                                address: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                id: number;
+                                memberId: number;
+                                name: string;
+                                receptionHours: string | null;
+                                representativeName: string;
+                                specialty: string | null;
+                                /** @enum {unknown} */
+                                status: "active" | "closed";
+                                unitId: number;
+                                unitName: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            } | null;
+                            timeline: {
+                                /**
+                                 * Format: date
+                                 * @description YYYY-MM-DD
+                                 */
+                                date: string;
+                                flags: {
+                                    /** @enum {unknown} */
+                                    code: "applicant_underage" | "talk_late" | "talk_overdue" | "candidate_premature" | "sponsors_missing" | "full_premature" | "full_late" | "full_overdue";
+                                    expected: string | null;
+                                    /** @description In the caller’s language */
+                                    message: string;
+                                    /** @enum {unknown} */
+                                    step: "application" | "talk" | "activist" | "candidate" | "admission" | "full";
+                                }[];
+                                id: number;
+                                note: string | null;
+                                sponsors: string[] | null;
+                                /** @enum {unknown} */
+                                step: "application" | "talk" | "activist" | "candidate" | "admission" | "full";
+                            }[];
+                            transfers: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @enum {unknown} */
+                                direction: "internal" | "outbound" | "inbound";
+                                externalOrgName: string | null;
+                                fromOrgId: number | null;
+                                fromOrgName: string | null;
+                                id: number;
+                                /**
+                                 * Format: date
+                                 * @description YYYY-MM-DD
+                                 */
+                                issuedDate: string;
+                                letterNo: string | null;
+                                memberId: number;
+                                name: string;
+                                note: string | null;
+                                personId: number;
+                                receivedDate: string | null;
+                                /** @enum {unknown} */
+                                status: "in_transit" | "received" | "cancelled";
+                                toOrgId: number | null;
+                                toOrgName: string | null;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                            /** @description Where the person lives */
+                            unitId: number;
+                            unitName: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/party/orgs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Party organizations attached to units in your subtree */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description committee 党委, working_committee 党工委, general_branch 党总支, branch 党支部, temporary_branch 临时党支部, group 党小组 */
+                    kind?: "committee" | "working_committee" | "general_branch" | "branch" | "temporary_branch" | "group";
+                    /** @description Page number, from 1 */
+                    page?: number;
+                    /** @description Rows per page (at most 500) */
+                    pageSize?: number;
+                    parentId?: number;
+                    /** @description Part of the name */
+                    q?: string;
+                    status?: ("active" | "dissolved") | "all";
+                    /** @description Organizations attached anywhere in this unit’s subtree */
+                    unitId?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** @description Active sub-organizations */
+                                childCount: number;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description 0 at the top of the organization tree */
+                                depth: number;
+                                establishedDate: string | null;
+                                id: number;
+                                /**
+                                 * @description committee 党委, working_committee 党工委, general_branch 党总支, branch 党支部, temporary_branch 临时党支部, group 党小组
+                                 * @enum {unknown}
+                                 */
+                                kind: "committee" | "working_committee" | "general_branch" | "branch" | "temporary_branch" | "group";
+                                name: string;
+                                parentId: number | null;
+                                parentName: string | null;
+                                /** @description Materialized path of organization ids, e.g. /3/8/ */
+                                path: string;
+                                /** @enum {unknown} */
+                                status: "active" | "dissolved";
+                                unitId: number;
+                                unitName: string;
+                                unitType: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                            total: number;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a party organization (党委, 党工委, 党总支, 党支部, 党小组, 临时党支部) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        establishedDate?: string | null;
+                        /**
+                         * @description committee 党委, working_committee 党工委, general_branch 党总支, branch 党支部, temporary_branch 临时党支部, group 党小组
+                         * @enum {unknown}
+                         */
+                        kind: "committee" | "working_committee" | "general_branch" | "branch" | "temporary_branch" | "group";
+                        name: string;
+                        parentId: number | null;
+                        /** @description The unit the organization is attached to */
+                        unitId: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description From the top down to the parent */
+                            ancestors: {
+                                id: number;
+                                /**
+                                 * @description committee 党委, working_committee 党工委, general_branch 党总支, branch 党支部, temporary_branch 临时党支部, group 党小组
+                                 * @enum {unknown}
+                                 */
+                                kind: "committee" | "working_committee" | "general_branch" | "branch" | "temporary_branch" | "group";
+                                name: string;
+                            }[];
+                            /** @description Active sub-organizations */
+                            childCount: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @description 0 at the top of the organization tree */
+                            depth: number;
+                            establishedDate: string | null;
+                            id: number;
+                            /**
+                             * @description committee 党委, working_committee 党工委, general_branch 党总支, branch 党支部, temporary_branch 临时党支部, group 党小组
+                             * @enum {unknown}
+                             */
+                            kind: "committee" | "working_committee" | "general_branch" | "branch" | "temporary_branch" | "group";
+                            memberCounts: {
+                                activist: number;
+                                applicant: number;
+                                candidate: number;
+                                full: number;
+                                probationary: number;
+                                total: number;
+                            };
+                            name: string;
+                            officers: {
+                                id: number;
+                                name: string;
+                                personId: number;
+                                /** @enum {unknown} */
+                                role: "secretary" | "deputy_secretary" | "committee_member" | "group_leader";
+                                since: string | null;
+                                until: string | null;
+                            }[];
+                            parentId: number | null;
+                            parentName: string | null;
+                            /** @description Materialized path of organization ids, e.g. /3/8/ */
+                            path: string;
+                            /** @enum {unknown} */
+                            status: "active" | "dissolved";
+                            subtreeMemberCounts: {
+                                activist: number;
+                                applicant: number;
+                                candidate: number;
+                                full: number;
+                                probationary: number;
+                                total: number;
+                            };
+                            unitId: number;
+                            unitName: string;
+                            unitType: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/party/orgs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One organization with its officers and member counts by stage */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description From the top down to the parent */
+                            ancestors: {
+                                id: number;
+                                /**
+                                 * @description committee 党委, working_committee 党工委, general_branch 党总支, branch 党支部, temporary_branch 临时党支部, group 党小组
+                                 * @enum {unknown}
+                                 */
+                                kind: "committee" | "working_committee" | "general_branch" | "branch" | "temporary_branch" | "group";
+                                name: string;
+                            }[];
+                            /** @description Active sub-organizations */
+                            childCount: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @description 0 at the top of the organization tree */
+                            depth: number;
+                            establishedDate: string | null;
+                            id: number;
+                            /**
+                             * @description committee 党委, working_committee 党工委, general_branch 党总支, branch 党支部, temporary_branch 临时党支部, group 党小组
+                             * @enum {unknown}
+                             */
+                            kind: "committee" | "working_committee" | "general_branch" | "branch" | "temporary_branch" | "group";
+                            memberCounts: {
+                                activist: number;
+                                applicant: number;
+                                candidate: number;
+                                full: number;
+                                probationary: number;
+                                total: number;
+                            };
+                            name: string;
+                            officers: {
+                                id: number;
+                                name: string;
+                                personId: number;
+                                /** @enum {unknown} */
+                                role: "secretary" | "deputy_secretary" | "committee_member" | "group_leader";
+                                since: string | null;
+                                until: string | null;
+                            }[];
+                            parentId: number | null;
+                            parentName: string | null;
+                            /** @description Materialized path of organization ids, e.g. /3/8/ */
+                            path: string;
+                            /** @enum {unknown} */
+                            status: "active" | "dissolved";
+                            subtreeMemberCounts: {
+                                activist: number;
+                                applicant: number;
+                                candidate: number;
+                                full: number;
+                                probationary: number;
+                                total: number;
+                            };
+                            unitId: number;
+                            unitName: string;
+                            unitType: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Rename, re-kind, move (parentId), re-attach (unitId) or dissolve an organization */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        establishedDate?: string | null;
+                        /**
+                         * @description committee 党委, working_committee 党工委, general_branch 党总支, branch 党支部, temporary_branch 临时党支部, group 党小组
+                         * @enum {unknown}
+                         */
+                        kind?: "committee" | "working_committee" | "general_branch" | "branch" | "temporary_branch" | "group";
+                        name?: string;
+                        parentId?: number | null;
+                        /** @enum {unknown} */
+                        status?: "active" | "dissolved";
+                        unitId?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description From the top down to the parent */
+                            ancestors: {
+                                id: number;
+                                /**
+                                 * @description committee 党委, working_committee 党工委, general_branch 党总支, branch 党支部, temporary_branch 临时党支部, group 党小组
+                                 * @enum {unknown}
+                                 */
+                                kind: "committee" | "working_committee" | "general_branch" | "branch" | "temporary_branch" | "group";
+                                name: string;
+                            }[];
+                            /** @description Active sub-organizations */
+                            childCount: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @description 0 at the top of the organization tree */
+                            depth: number;
+                            establishedDate: string | null;
+                            id: number;
+                            /**
+                             * @description committee 党委, working_committee 党工委, general_branch 党总支, branch 党支部, temporary_branch 临时党支部, group 党小组
+                             * @enum {unknown}
+                             */
+                            kind: "committee" | "working_committee" | "general_branch" | "branch" | "temporary_branch" | "group";
+                            memberCounts: {
+                                activist: number;
+                                applicant: number;
+                                candidate: number;
+                                full: number;
+                                probationary: number;
+                                total: number;
+                            };
+                            name: string;
+                            officers: {
+                                id: number;
+                                name: string;
+                                personId: number;
+                                /** @enum {unknown} */
+                                role: "secretary" | "deputy_secretary" | "committee_member" | "group_leader";
+                                since: string | null;
+                                until: string | null;
+                            }[];
+                            parentId: number | null;
+                            parentName: string | null;
+                            /** @description Materialized path of organization ids, e.g. /3/8/ */
+                            path: string;
+                            /** @enum {unknown} */
+                            status: "active" | "dissolved";
+                            subtreeMemberCounts: {
+                                activist: number;
+                                applicant: number;
+                                candidate: number;
+                                full: number;
+                                probationary: number;
+                                total: number;
+                            };
+                            unitId: number;
+                            unitName: string;
+                            unitType: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/party/orgs/{id}/children": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The organizations directly below one */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** @description Active sub-organizations */
+                                childCount: number;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description 0 at the top of the organization tree */
+                                depth: number;
+                                establishedDate: string | null;
+                                id: number;
+                                /**
+                                 * @description committee 党委, working_committee 党工委, general_branch 党总支, branch 党支部, temporary_branch 临时党支部, group 党小组
+                                 * @enum {unknown}
+                                 */
+                                kind: "committee" | "working_committee" | "general_branch" | "branch" | "temporary_branch" | "group";
+                                name: string;
+                                parentId: number | null;
+                                parentName: string | null;
+                                /** @description Materialized path of organization ids, e.g. /3/8/ */
+                                path: string;
+                                /** @enum {unknown} */
+                                status: "active" | "dissolved";
+                                unitId: number;
+                                unitName: string;
+                                unitType: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/party/orgs/{id}/officers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Replace the secretary, deputies and committee members (or the group leader) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        officers: {
+                            personId: number;
+                            /** @enum {unknown} */
+                            role: "secretary" | "deputy_secretary" | "committee_member" | "group_leader";
+                            since?: string | null;
+                            until?: string | null;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description From the top down to the parent */
+                            ancestors: {
+                                id: number;
+                                /**
+                                 * @description committee 党委, working_committee 党工委, general_branch 党总支, branch 党支部, temporary_branch 临时党支部, group 党小组
+                                 * @enum {unknown}
+                                 */
+                                kind: "committee" | "working_committee" | "general_branch" | "branch" | "temporary_branch" | "group";
+                                name: string;
+                            }[];
+                            /** @description Active sub-organizations */
+                            childCount: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @description 0 at the top of the organization tree */
+                            depth: number;
+                            establishedDate: string | null;
+                            id: number;
+                            /**
+                             * @description committee 党委, working_committee 党工委, general_branch 党总支, branch 党支部, temporary_branch 临时党支部, group 党小组
+                             * @enum {unknown}
+                             */
+                            kind: "committee" | "working_committee" | "general_branch" | "branch" | "temporary_branch" | "group";
+                            memberCounts: {
+                                activist: number;
+                                applicant: number;
+                                candidate: number;
+                                full: number;
+                                probationary: number;
+                                total: number;
+                            };
+                            name: string;
+                            officers: {
+                                id: number;
+                                name: string;
+                                personId: number;
+                                /** @enum {unknown} */
+                                role: "secretary" | "deputy_secretary" | "committee_member" | "group_leader";
+                                since: string | null;
+                                until: string | null;
+                            }[];
+                            parentId: number | null;
+                            parentName: string | null;
+                            /** @description Materialized path of organization ids, e.g. /3/8/ */
+                            path: string;
+                            /** @enum {unknown} */
+                            status: "active" | "dissolved";
+                            subtreeMemberCounts: {
+                                activist: number;
+                                applicant: number;
+                                candidate: number;
+                                full: number;
+                                probationary: number;
+                                total: number;
+                            };
+                            unitId: number;
+                            unitName: string;
+                            unitType: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/party/orgs/tree": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The organization tree you may see, depth-first, with subtree member counts */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Levels below the root (or below the top) to include */
+                    maxDepth?: number;
+                    /** @description Only this organization and below */
+                    rootId?: number;
+                    status?: ("active" | "dissolved") | "all";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Depth-first (by path); build the tree with parentId */
+                            items: {
+                                childCount: number;
+                                depth: number;
+                                id: number;
+                                /**
+                                 * @description committee 党委, working_committee 党工委, general_branch 党总支, branch 党支部, temporary_branch 临时党支部, group 党小组
+                                 * @enum {unknown}
+                                 */
+                                kind: "committee" | "working_committee" | "general_branch" | "branch" | "temporary_branch" | "group";
+                                /** @description Active full and probationary members in this organization and below */
+                                memberCount: number;
+                                name: string;
+                                parentId: number | null;
+                                /** @enum {unknown} */
+                                status: "active" | "dissolved";
+                                unitId: number;
+                                unitName: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/party/studios": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Party representatives' studios (党代表工作室) in your subtree */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Page number, from 1 */
+                    page?: number;
+                    /** @description Rows per page (at most 500) */
+                    pageSize?: number;
+                    q?: string;
+                    status?: ("active" | "closed") | "all";
+                    /** @description Studios anywhere in this unit’s subtree */
+                    unitId?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                address: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                id: number;
+                                memberId: number;
+                                name: string;
+                                receptionHours: string | null;
+                                representativeName: string;
+                                specialty: string | null;
+                                /** @enum {unknown} */
+                                status: "active" | "closed";
+                                unitId: number;
+                                unitName: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                            total: number;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Open a representative's studio */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        address?: string | null;
+                        /** @description The party representative who runs it */
+                        memberId: number;
+                        name: string;
+                        receptionHours?: string | null;
+                        specialty?: string | null;
+                        /** @description Where the studio is */
+                        unitId: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            address: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            id: number;
+                            memberId: number;
+                            name: string;
+                            receptionHours: string | null;
+                            representativeName: string;
+                            specialty: string | null;
+                            /** @enum {unknown} */
+                            status: "active" | "closed";
+                            unitId: number;
+                            unitName: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/party/studios/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One studio */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            address: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            id: number;
+                            memberId: number;
+                            name: string;
+                            receptionHours: string | null;
+                            representativeName: string;
+                            specialty: string | null;
+                            /** @enum {unknown} */
+                            status: "active" | "closed";
+                            unitId: number;
+                            unitName: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Edit, move or close a studio */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        address?: string | null;
+                        name?: string;
+                        receptionHours?: string | null;
+                        specialty?: string | null;
+                        /** @enum {unknown} */
+                        status?: "active" | "closed";
+                        unitId?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            address: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            id: number;
+                            memberId: number;
+                            name: string;
+                            receptionHours: string | null;
+                            representativeName: string;
+                            specialty: string | null;
+                            /** @enum {unknown} */
+                            status: "active" | "closed";
+                            unitId: number;
+                            unitName: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/party/transfers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Transfers from or to organizations in your subtree */
+        get: {
+            parameters: {
+                query?: {
+                    direction?: "internal" | "outbound" | "inbound";
+                    memberId?: number;
+                    /** @description Transfers from or to this organization */
+                    orgId?: number;
+                    /** @description Page number, from 1 */
+                    page?: number;
+                    /** @description Rows per page (at most 500) */
+                    pageSize?: number;
+                    status?: "in_transit" | "received" | "cancelled";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @enum {unknown} */
+                                direction: "internal" | "outbound" | "inbound";
+                                externalOrgName: string | null;
+                                fromOrgId: number | null;
+                                fromOrgName: string | null;
+                                id: number;
+                                /**
+                                 * Format: date
+                                 * @description YYYY-MM-DD
+                                 */
+                                issuedDate: string;
+                                letterNo: string | null;
+                                memberId: number;
+                                name: string;
+                                note: string | null;
+                                personId: number;
+                                receivedDate: string | null;
+                                /** @enum {unknown} */
+                                status: "in_transit" | "received" | "cancelled";
+                                toOrgId: number | null;
+                                toOrgName: string | null;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                            total: number;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Start a transfer of membership (internal, outbound or inbound) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description internal: memberId + toOrgId; outbound: memberId + externalOrgName; inbound: personId + toOrgId + externalOrgName + stage + joinedDate
+                         * @enum {unknown}
+                         */
+                        direction: "internal" | "outbound" | "inbound";
+                        externalOrgName?: string;
+                        fullDate?: string | null;
+                        /**
+                         * Format: date
+                         * @description YYYY-MM-DD
+                         */
+                        issuedDate: string;
+                        /**
+                         * Format: date
+                         * @description YYYY-MM-DD
+                         */
+                        joinedDate?: string;
+                        letterNo?: string | null;
+                        memberId?: number;
+                        note?: string | null;
+                        personId?: number;
+                        /** @enum {unknown} */
+                        stage?: "probationary" | "full";
+                        toOrgId?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @enum {unknown} */
+                            direction: "internal" | "outbound" | "inbound";
+                            externalOrgName: string | null;
+                            fromOrgId: number | null;
+                            fromOrgName: string | null;
+                            id: number;
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            issuedDate: string;
+                            letterNo: string | null;
+                            memberId: number;
+                            name: string;
+                            note: string | null;
+                            personId: number;
+                            receivedDate: string | null;
+                            /** @enum {unknown} */
+                            status: "in_transit" | "received" | "cancelled";
+                            toOrgId: number | null;
+                            toOrgName: string | null;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/party/transfers/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One transfer */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @enum {unknown} */
+                            direction: "internal" | "outbound" | "inbound";
+                            externalOrgName: string | null;
+                            fromOrgId: number | null;
+                            fromOrgName: string | null;
+                            id: number;
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            issuedDate: string;
+                            letterNo: string | null;
+                            memberId: number;
+                            name: string;
+                            note: string | null;
+                            personId: number;
+                            receivedDate: string | null;
+                            /** @enum {unknown} */
+                            status: "in_transit" | "received" | "cancelled";
+                            toOrgId: number | null;
+                            toOrgName: string | null;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/party/transfers/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Withdraw or return a transfer in transit */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        note?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @enum {unknown} */
+                            direction: "internal" | "outbound" | "inbound";
+                            externalOrgName: string | null;
+                            fromOrgId: number | null;
+                            fromOrgName: string | null;
+                            id: number;
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            issuedDate: string;
+                            letterNo: string | null;
+                            memberId: number;
+                            name: string;
+                            note: string | null;
+                            personId: number;
+                            receivedDate: string | null;
+                            /** @enum {unknown} */
+                            status: "in_transit" | "received" | "cancelled";
+                            toOrgId: number | null;
+                            toOrgName: string | null;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/party/transfers/{id}/receive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Confirm receipt: the member moves to the target organization (or leaves the county) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: date
+                         * @description YYYY-MM-DD
+                         */
+                        receivedDate: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @enum {unknown} */
+                            direction: "internal" | "outbound" | "inbound";
+                            externalOrgName: string | null;
+                            fromOrgId: number | null;
+                            fromOrgName: string | null;
+                            id: number;
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            issuedDate: string;
+                            letterNo: string | null;
+                            memberId: number;
+                            name: string;
+                            note: string | null;
+                            personId: number;
+                            receivedDate: string | null;
+                            /** @enum {unknown} */
+                            status: "in_transit" | "received" | "cancelled";
+                            toOrgId: number | null;
+                            toOrgName: string | null;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/person-tags": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Tags for people who need care (独居老人, 残疾, 低保 …) */
+        get: {
+            parameters: {
+                query?: {
+                    includeArchived?: boolean;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                archived: boolean;
+                                code: string;
+                                id: number;
+                                nameEn: string;
+                                nameZh: string;
+                                /** @description A group that needs care (独居老人, 残疾 …) */
+                                needsCare: boolean;
+                                sortOrder: number;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Add a tag (county-level residents.manage) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Stable code, lower-case letters, digits, _ */
+                        code: string;
+                        nameEn: string;
+                        nameZh: string;
+                        /** @default true */
+                        needsCare?: boolean;
+                        sortOrder?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            archived: boolean;
+                            code: string;
+                            id: number;
+                            nameEn: string;
+                            nameZh: string;
+                            /** @description A group that needs care (独居老人, 残疾 …) */
+                            needsCare: boolean;
+                            sortOrder: number;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/person-tags/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Rename, reorder or archive a tag (county-level residents.manage) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        archived?: boolean;
+                        nameEn?: string;
+                        nameZh?: string;
+                        needsCare?: boolean;
+                        sortOrder?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            archived: boolean;
+                            code: string;
+                            id: number;
+                            nameEn: string;
+                            nameZh: string;
+                            /** @description A group that needs care (独居老人, 残疾 …) */
+                            needsCare: boolean;
+                            sortOrder: number;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/public/studios/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An open studio's name, place and reception hours, for residents (no login) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            address: string | null;
+                            id: number;
+                            name: string;
+                            receptionHours: string | null;
+                            specialty: string | null;
+                            unitId: number;
+                            unitName: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/residents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Residents in your subtree (identity and phone masked); exact search by idNumber or phone goes through a keyed hash */
+        get: {
+            parameters: {
+                query?: {
+                    ageMax?: number;
+                    ageMin?: number;
+                    gender?: "male" | "female";
+                    householdId?: number;
+                    /** @description Exact identity number (found through the keyed hash) */
+                    idNumber?: string;
+                    /** @description Page number, from 1 */
+                    page?: number;
+                    /** @description Rows per page (at most 500) */
+                    pageSize?: number;
+                    /** @description Exact mobile number (found through the keyed hash) */
+                    phone?: string;
+                    /** @description Part of the name */
+                    q?: string;
+                    sort?: "id" | "-id" | "name" | "-name" | "birthDate" | "-birthDate" | "createdAt" | "-createdAt" | "address";
+                    status?: ("active" | "moved_out" | "deceased") | "all";
+                    tagId?: number;
+                    /** @description Residents living anywhere in this unit’s subtree */
+                    unitId?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** @description Village/community → grid → compound → building names, then the room */
+                                address: string;
+                                age: number | null;
+                                birthDate: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                ethnicity: string | null;
+                                gender: ("male" | "female") | null;
+                                householdId: number | null;
+                                id: number;
+                                idNumberMasked: string | null;
+                                name: string;
+                                note: string | null;
+                                phoneMasked: string | null;
+                                relation: ("head" | "spouse" | "child" | "parent" | "other") | null;
+                                room: string | null;
+                                /** @enum {unknown} */
+                                status: "active" | "moved_out" | "deceased";
+                                tags: {
+                                    code: string;
+                                    id: number;
+                                    nameEn: string;
+                                    nameZh: string;
+                                }[];
+                                unitId: number;
+                                unitName: string;
+                                unitType: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                            total: number;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Register a resident (identity and phone validated, encrypted at rest) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        birthDate?: string | null;
+                        ethnicity?: string | null;
+                        gender?: ("male" | "female") | null;
+                        householdId?: number | null;
+                        idNumber?: string | null;
+                        name: string;
+                        note?: string | null;
+                        phone?: string | null;
+                        relation?: ("head" | "spouse" | "child" | "parent" | "other") | null;
+                        room?: string | null;
+                        /** @enum {unknown} */
+                        status?: "active" | "moved_out" | "deceased";
+                        tagIds?: number[];
+                        /** @description Where the person lives: a village, grid, compound or building (required without a household) */
+                        unitId?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Village/community → grid → compound → building names, then the room */
+                            address: string;
+                            age: number | null;
+                            birthDate: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            ethnicity: string | null;
+                            gender: ("male" | "female") | null;
+                            household: {
+                                headName: string | null;
+                                headPersonId: number | null;
+                                id: number;
+                                memberCount: number;
+                                room: string | null;
+                            } | null;
+                            householdId: number | null;
+                            id: number;
+                            idNumberMasked: string | null;
+                            name: string;
+                            note: string | null;
+                            phoneMasked: string | null;
+                            relation: ("head" | "spouse" | "child" | "parent" | "other") | null;
+                            room: string | null;
+                            /** @enum {unknown} */
+                            status: "active" | "moved_out" | "deceased";
+                            tags: {
+                                code: string;
+                                id: number;
+                                nameEn: string;
+                                nameZh: string;
+                            }[];
+                            unitId: number;
+                            unitName: string;
+                            unitType: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/residents/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One resident, masked, with the household */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Village/community → grid → compound → building names, then the room */
+                            address: string;
+                            age: number | null;
+                            birthDate: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            ethnicity: string | null;
+                            gender: ("male" | "female") | null;
+                            household: {
+                                headName: string | null;
+                                headPersonId: number | null;
+                                id: number;
+                                memberCount: number;
+                                room: string | null;
+                            } | null;
+                            householdId: number | null;
+                            id: number;
+                            idNumberMasked: string | null;
+                            name: string;
+                            note: string | null;
+                            phoneMasked: string | null;
+                            relation: ("head" | "spouse" | "child" | "parent" | "other") | null;
+                            room: string | null;
+                            /** @enum {unknown} */
+                            status: "active" | "moved_out" | "deceased";
+                            tags: {
+                                code: string;
+                                id: number;
+                                nameEn: string;
+                                nameZh: string;
+                            }[];
+                            unitId: number;
+                            unitName: string;
+                            unitType: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Edit a resident (null clears a field) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        birthDate?: string | null;
+                        ethnicity?: string | null;
+                        gender?: ("male" | "female") | null;
+                        idNumber?: string | null;
+                        name?: string;
+                        note?: string | null;
+                        phone?: string | null;
+                        room?: string | null;
+                        /** @enum {unknown} */
+                        status?: "active" | "moved_out" | "deceased";
+                        tagIds?: number[];
+                        unitId?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Village/community → grid → compound → building names, then the room */
+                            address: string;
+                            age: number | null;
+                            birthDate: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            ethnicity: string | null;
+                            gender: ("male" | "female") | null;
+                            household: {
+                                headName: string | null;
+                                headPersonId: number | null;
+                                id: number;
+                                memberCount: number;
+                                room: string | null;
+                            } | null;
+                            householdId: number | null;
+                            id: number;
+                            idNumberMasked: string | null;
+                            name: string;
+                            note: string | null;
+                            phoneMasked: string | null;
+                            relation: ("head" | "spouse" | "child" | "parent" | "other") | null;
+                            room: string | null;
+                            /** @enum {unknown} */
+                            status: "active" | "moved_out" | "deceased";
+                            tags: {
+                                code: string;
+                                id: number;
+                                nameEn: string;
+                                nameZh: string;
+                            }[];
+                            unitId: number;
+                            unitName: string;
+                            unitType: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/residents/{id}/unmask": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reveal one identity or phone number, with a reason (audited) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        field: "idNumber" | "phone";
+                        /** @description Why the clear number is needed (kept in the audit log) */
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            field: "idNumber" | "phone";
+                            personId: number;
+                            value: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/restructure-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Restructuring events that touched your subtree */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Effective on or after */
+                    from?: string;
+                    kind?: "merge_villages" | "redivide_grids" | "merge_grids" | "move" | "rename" | "archive" | "split";
+                    /** @description Page number, from 1 */
+                    page?: number;
+                    /** @description Rows per page (at most 500) */
+                    pageSize?: number;
+                    /** @description Effective on or before */
+                    to?: string;
+                    /** @description Events that touched a unit inside this subtree */
+                    unitId?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                actorId: number | null;
+                                actorUsername: string | null;
+                                anchorUnitId: number | null;
+                                anchorUnitName: string | null;
+                                counts: {
+                                    buildings: number;
+                                    /** @description Active compounds inside the moved subtrees */
+                                    compounds: number;
+                                    households: number;
+                                    /** @description Full and probationary members of those organizations */
+                                    partyMembers: number;
+                                    /** @description Active party organizations attached to moved units, plus those re-parented */
+                                    partyOrgs: number;
+                                    people: number;
+                                    unitsArchived: number;
+                                    unitsChanged: number;
+                                    unitsCreated: number;
+                                    /** @description Units whose parent changes (each carries its subtree) */
+                                    unitsMoved: number;
+                                };
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date */
+                                effectiveDate: string;
+                                id: number;
+                                /** @enum {unknown} */
+                                kind: "merge_villages" | "redivide_grids" | "merge_grids" | "move" | "rename" | "archive" | "split";
+                                note: string | null;
+                                title: string;
+                            }[];
+                            total: number;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/restructure-events/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One restructuring event with its plan and lineage */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            actorId: number | null;
+                            actorUsername: string | null;
+                            anchorUnitId: number | null;
+                            anchorUnitName: string | null;
+                            counts: {
+                                buildings: number;
+                                /** @description Active compounds inside the moved subtrees */
+                                compounds: number;
+                                households: number;
+                                /** @description Full and probationary members of those organizations */
+                                partyMembers: number;
+                                /** @description Active party organizations attached to moved units, plus those re-parented */
+                                partyOrgs: number;
+                                people: number;
+                                unitsArchived: number;
+                                unitsChanged: number;
+                                unitsCreated: number;
+                                /** @description Units whose parent changes (each carries its subtree) */
+                                unitsMoved: number;
+                            };
+                            /** Format: date-time */
+                            createdAt: string;
+                            createdPartyOrgs: {
+                                id: number;
+                                ref: string;
+                            }[];
+                            createdUnits: {
+                                id: number;
+                                ref: string;
+                            }[];
+                            /** Format: date */
+                            effectiveDate: string;
+                            id: number;
+                            /** @enum {unknown} */
+                            kind: "merge_villages" | "redivide_grids" | "merge_grids" | "move" | "rename" | "archive" | "split";
+                            lineage: {
+                                /** Format: date */
+                                effectiveDate: string;
+                                eventId: number;
+                                predecessorId: number;
+                                predecessorName: string;
+                                /** @enum {unknown} */
+                                relation: "became_grid_of" | "redivided_into" | "merged_into" | "split_into" | "moved" | "renamed";
+                                successorId: number;
+                                successorName: string;
+                            }[];
+                            note: string | null;
+                            /** @description Exactly what the operation changes; preview and execution compute it with the same function */
+                            plan: {
+                                anchor: {
+                                    code: string | null;
+                                    id: number;
+                                    name: string;
+                                    status: "active" | "archived";
+                                    /** @enum {unknown} */
+                                    type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                };
+                                archived: {
+                                    code: string | null;
+                                    id: number;
+                                    name: string;
+                                    status: "active" | "archived";
+                                    /** @enum {unknown} */
+                                    type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                }[];
+                                changed: {
+                                    code: {
+                                        from: string | null;
+                                        to: string | null;
+                                    } | null;
+                                    name: {
+                                        from: string;
+                                        to: string;
+                                    } | null;
+                                    type: {
+                                        /** @enum {unknown} */
+                                        from: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                        /** @enum {unknown} */
+                                        to: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                    } | null;
+                                    unit: {
+                                        code: string | null;
+                                        id: number;
+                                        name: string;
+                                        status: "active" | "archived";
+                                        /** @enum {unknown} */
+                                        type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                    };
+                                }[];
+                                counts: {
+                                    buildings: number;
+                                    /** @description Active compounds inside the moved subtrees */
+                                    compounds: number;
+                                    households: number;
+                                    /** @description Full and probationary members of those organizations */
+                                    partyMembers: number;
+                                    /** @description Active party organizations attached to moved units, plus those re-parented */
+                                    partyOrgs: number;
+                                    people: number;
+                                    unitsArchived: number;
+                                    unitsChanged: number;
+                                    unitsCreated: number;
+                                    /** @description Units whose parent changes (each carries its subtree) */
+                                    unitsMoved: number;
+                                };
+                                created: {
+                                    address: string | null;
+                                    code: string | null;
+                                    name: string;
+                                    /** @description An existing unit (id) or one the plan creates (ref) */
+                                    parent: {
+                                        id: number | null;
+                                        name: string;
+                                        ref: string | null;
+                                    };
+                                    ref: string;
+                                    sortOrder: number;
+                                    /** @enum {unknown} */
+                                    type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                }[];
+                                /** Format: date */
+                                effectiveDate: string;
+                                /** @enum {unknown} */
+                                kind: "merge_villages" | "redivide_grids" | "merge_grids" | "move" | "rename" | "archive" | "split";
+                                lineage: {
+                                    /** @description An existing unit (id) or one the plan creates (ref) */
+                                    predecessor: {
+                                        id: number | null;
+                                        name: string;
+                                        ref: string | null;
+                                    };
+                                    /** @enum {unknown} */
+                                    relation: "became_grid_of" | "redivided_into" | "merged_into" | "split_into" | "moved" | "renamed";
+                                    /** @description An existing unit (id) or one the plan creates (ref) */
+                                    successor: {
+                                        id: number | null;
+                                        name: string;
+                                        ref: string | null;
+                                    };
+                                }[];
+                                lists: {
+                                    buildings: {
+                                        code: string | null;
+                                        id: number;
+                                        name: string;
+                                        status: "active" | "archived";
+                                        /** @enum {unknown} */
+                                        type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                    }[];
+                                    compounds: {
+                                        code: string | null;
+                                        id: number;
+                                        name: string;
+                                        status: "active" | "archived";
+                                        /** @enum {unknown} */
+                                        type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                    }[];
+                                    partyOrgs: {
+                                        id: number;
+                                        kind: string;
+                                        members: number;
+                                        name: string;
+                                        unitId: number;
+                                    }[];
+                                };
+                                moved: {
+                                    /** @description An existing unit (id) or one the plan creates (ref) */
+                                    from: {
+                                        id: number | null;
+                                        name: string;
+                                        ref: string | null;
+                                    };
+                                    /** @description An existing unit (id) or one the plan creates (ref) */
+                                    to: {
+                                        id: number | null;
+                                        name: string;
+                                        ref: string | null;
+                                    };
+                                    unit: {
+                                        code: string | null;
+                                        id: number;
+                                        name: string;
+                                        status: "active" | "archived";
+                                        /** @enum {unknown} */
+                                        type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                    };
+                                }[];
+                                note: string | null;
+                                party: {
+                                    created: {
+                                        kind: string;
+                                        name: string;
+                                        parent: {
+                                            id: number | null;
+                                            name: string;
+                                            ref: string | null;
+                                        } | null;
+                                        ref: string;
+                                        /** @description An existing unit (id) or one the plan creates (ref) */
+                                        unit: {
+                                            id: number | null;
+                                            name: string;
+                                            ref: string | null;
+                                        };
+                                    }[];
+                                    reparented: {
+                                        from: {
+                                            id: number | null;
+                                            name: string;
+                                            ref: string | null;
+                                        } | null;
+                                        org: {
+                                            id: number;
+                                            kind: string;
+                                            members: number;
+                                            name: string;
+                                            unitId: number;
+                                        };
+                                        to: {
+                                            id: number | null;
+                                            name: string;
+                                            ref: string | null;
+                                        };
+                                    }[];
+                                };
+                                /** @description Send back with the execution to make sure exactly this plan runs */
+                                planHash: string;
+                                title: string;
+                                warnings: {
+                                    code: string;
+                                    message: string;
+                                    messageEn: string;
+                                    orgId: number | null;
+                                    unitId: number | null;
+                                }[];
+                            };
+                            title: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/restructure/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Archive a unit that has nothing active left under it */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: date
+                         * @description YYYY-MM-DD (Asia/Shanghai); default today
+                         */
+                        effectiveDate?: string;
+                        note?: string;
+                        /** @description The planHash of the preview; when sent, execution refuses (409 restructure_plan_changed) unless the plan is still the same */
+                        planHash?: string;
+                        unitId: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            createdPartyOrgs: {
+                                id: number;
+                                ref: string;
+                            }[];
+                            createdUnits: {
+                                id: number;
+                                ref: string;
+                            }[];
+                            event: {
+                                actorId: number | null;
+                                actorUsername: string | null;
+                                anchorUnitId: number | null;
+                                anchorUnitName: string | null;
+                                counts: {
+                                    buildings: number;
+                                    /** @description Active compounds inside the moved subtrees */
+                                    compounds: number;
+                                    households: number;
+                                    /** @description Full and probationary members of those organizations */
+                                    partyMembers: number;
+                                    /** @description Active party organizations attached to moved units, plus those re-parented */
+                                    partyOrgs: number;
+                                    people: number;
+                                    unitsArchived: number;
+                                    unitsChanged: number;
+                                    unitsCreated: number;
+                                    /** @description Units whose parent changes (each carries its subtree) */
+                                    unitsMoved: number;
+                                };
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date */
+                                effectiveDate: string;
+                                id: number;
+                                /** @enum {unknown} */
+                                kind: "merge_villages" | "redivide_grids" | "merge_grids" | "move" | "rename" | "archive" | "split";
+                                note: string | null;
+                                title: string;
+                            };
+                            /** @description Exactly what the operation changes; preview and execution compute it with the same function */
+                            plan: {
+                                anchor: {
+                                    code: string | null;
+                                    id: number;
+                                    name: string;
+                                    status: "active" | "archived";
+                                    /** @enum {unknown} */
+                                    type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                };
+                                archived: {
+                                    code: string | null;
+                                    id: number;
+                                    name: string;
+                                    status: "active" | "archived";
+                                    /** @enum {unknown} */
+                                    type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                }[];
+                                changed: {
+                                    code: {
+                                        from: string | null;
+                                        to: string | null;
+                                    } | null;
+                                    name: {
+                                        from: string;
+                                        to: string;
+                                    } | null;
+                                    type: {
+                                        /** @enum {unknown} */
+                                        from: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                        /** @enum {unknown} */
+                                        to: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                    } | null;
+                                    unit: {
+                                        code: string | null;
+                                        id: number;
+                                        name: string;
+                                        status: "active" | "archived";
+                                        /** @enum {unknown} */
+                                        type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                    };
+                                }[];
+                                counts: {
+                                    buildings: number;
+                                    /** @description Active compounds inside the moved subtrees */
+                                    compounds: number;
+                                    households: number;
+                                    /** @description Full and probationary members of those organizations */
+                                    partyMembers: number;
+                                    /** @description Active party organizations attached to moved units, plus those re-parented */
+                                    partyOrgs: number;
+                                    people: number;
+                                    unitsArchived: number;
+                                    unitsChanged: number;
+                                    unitsCreated: number;
+                                    /** @description Units whose parent changes (each carries its subtree) */
+                                    unitsMoved: number;
+                                };
+                                created: {
+                                    address: string | null;
+                                    code: string | null;
+                                    name: string;
+                                    /** @description An existing unit (id) or one the plan creates (ref) */
+                                    parent: {
+                                        id: number | null;
+                                        name: string;
+                                        ref: string | null;
+                                    };
+                                    ref: string;
+                                    sortOrder: number;
+                                    /** @enum {unknown} */
+                                    type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                }[];
+                                /** Format: date */
+                                effectiveDate: string;
+                                /** @enum {unknown} */
+                                kind: "merge_villages" | "redivide_grids" | "merge_grids" | "move" | "rename" | "archive" | "split";
+                                lineage: {
+                                    /** @description An existing unit (id) or one the plan creates (ref) */
+                                    predecessor: {
+                                        id: number | null;
+                                        name: string;
+                                        ref: string | null;
+                                    };
+                                    /** @enum {unknown} */
+                                    relation: "became_grid_of" | "redivided_into" | "merged_into" | "split_into" | "moved" | "renamed";
+                                    /** @description An existing unit (id) or one the plan creates (ref) */
+                                    successor: {
+                                        id: number | null;
+                                        name: string;
+                                        ref: string | null;
+                                    };
+                                }[];
+                                lists: {
+                                    buildings: {
+                                        code: string | null;
+                                        id: number;
+                                        name: string;
+                                        status: "active" | "archived";
+                                        /** @enum {unknown} */
+                                        type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                    }[];
+                                    compounds: {
+                                        code: string | null;
+                                        id: number;
+                                        name: string;
+                                        status: "active" | "archived";
+                                        /** @enum {unknown} */
+                                        type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                    }[];
+                                    partyOrgs: {
+                                        id: number;
+                                        kind: string;
+                                        members: number;
+                                        name: string;
+                                        unitId: number;
+                                    }[];
+                                };
+                                moved: {
+                                    /** @description An existing unit (id) or one the plan creates (ref) */
+                                    from: {
+                                        id: number | null;
+                                        name: string;
+                                        ref: string | null;
+                                    };
+                                    /** @description An existing unit (id) or one the plan creates (ref) */
+                                    to: {
+                                        id: number | null;
+                                        name: string;
+                                        ref: string | null;
+                                    };
+                                    unit: {
+                                        code: string | null;
+                                        id: number;
+                                        name: string;
+                                        status: "active" | "archived";
+                                        /** @enum {unknown} */
+                                        type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                    };
+                                }[];
+                                note: string | null;
+                                party: {
+                                    created: {
+                                        kind: string;
+                                        name: string;
+                                        parent: {
+                                            id: number | null;
+                                            name: string;
+                                            ref: string | null;
+                                        } | null;
+                                        ref: string;
+                                        /** @description An existing unit (id) or one the plan creates (ref) */
+                                        unit: {
+                                            id: number | null;
+                                            name: string;
+                                            ref: string | null;
+                                        };
+                                    }[];
+                                    reparented: {
+                                        from: {
+                                            id: number | null;
+                                            name: string;
+                                            ref: string | null;
+                                        } | null;
+                                        org: {
+                                            id: number;
+                                            kind: string;
+                                            members: number;
+                                            name: string;
+                                            unitId: number;
+                                        };
+                                        to: {
+                                            id: number | null;
+                                            name: string;
+                                            ref: string | null;
+                                        };
+                                    }[];
+                                };
+                                /** @description Send back with the execution to make sure exactly this plan runs */
+                                planHash: string;
+                                title: string;
+                                warnings: {
+                                    code: string;
+                                    message: string;
+                                    messageEn: string;
+                                    orgId: number | null;
+                                    unitId: number | null;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/restructure/archive/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Preview: Archive a unit that has nothing active left under it (writes nothing) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: date
+                         * @description YYYY-MM-DD (Asia/Shanghai); default today
+                         */
+                        effectiveDate?: string;
+                        note?: string;
+                        /** @description The planHash of the preview; when sent, execution refuses (409 restructure_plan_changed) unless the plan is still the same */
+                        planHash?: string;
+                        unitId: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Exactly what the operation changes; preview and execution compute it with the same function */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            anchor: {
+                                code: string | null;
+                                id: number;
+                                name: string;
+                                status: "active" | "archived";
+                                /** @enum {unknown} */
+                                type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                            };
+                            archived: {
+                                code: string | null;
+                                id: number;
+                                name: string;
+                                status: "active" | "archived";
+                                /** @enum {unknown} */
+                                type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                            }[];
+                            changed: {
+                                code: {
+                                    from: string | null;
+                                    to: string | null;
+                                } | null;
+                                name: {
+                                    from: string;
+                                    to: string;
+                                } | null;
+                                type: {
+                                    /** @enum {unknown} */
+                                    from: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                    /** @enum {unknown} */
+                                    to: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                } | null;
+                                unit: {
+                                    code: string | null;
+                                    id: number;
+                                    name: string;
+                                    status: "active" | "archived";
+                                    /** @enum {unknown} */
+                                    type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                };
+                            }[];
+                            counts: {
+                                buildings: number;
+                                /** @description Active compounds inside the moved subtrees */
+                                compounds: number;
+                                households: number;
+                                /** @description Full and probationary members of those organizations */
+                                partyMembers: number;
+                                /** @description Active party organizations attached to moved units, plus those re-parented */
+                                partyOrgs: number;
+                                people: number;
+                                unitsArchived: number;
+                                unitsChanged: number;
+                                unitsCreated: number;
+                                /** @description Units whose parent changes (each carries its subtree) */
+                                unitsMoved: number;
+                            };
+                            created: {
+                                address: string | null;
+                                code: string | null;
+                                name: string;
+                                /** @description An existing unit (id) or one the plan creates (ref) */
+                                parent: {
+                                    id: number | null;
+                                    name: string;
+                                    ref: string | null;
+                                };
+                                ref: string;
+                                sortOrder: number;
+                                /** @enum {unknown} */
+                                type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                            }[];
+                            /** Format: date */
+                            effectiveDate: string;
+                            /** @enum {unknown} */
+                            kind: "merge_villages" | "redivide_grids" | "merge_grids" | "move" | "rename" | "archive" | "split";
+                            lineage: {
+                                /** @description An existing unit (id) or one the plan creates (ref) */
+                                predecessor: {
+                                    id: number | null;
+                                    name: string;
+                                    ref: string | null;
+                                };
+                                /** @enum {unknown} */
+                                relation: "became_grid_of" | "redivided_into" | "merged_into" | "split_into" | "moved" | "renamed";
+                                /** @description An existing unit (id) or one the plan creates (ref) */
+                                successor: {
+                                    id: number | null;
+                                    name: string;
+                                    ref: string | null;
+                                };
+                            }[];
+                            lists: {
+                                buildings: {
+                                    code: string | null;
+                                    id: number;
+                                    name: string;
+                                    status: "active" | "archived";
+                                    /** @enum {unknown} */
+                                    type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                }[];
+                                compounds: {
+                                    code: string | null;
+                                    id: number;
+                                    name: string;
+                                    status: "active" | "archived";
+                                    /** @enum {unknown} */
+                                    type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                }[];
+                                partyOrgs: {
+                                    id: number;
+                                    kind: string;
+                                    members: number;
+                                    name: string;
+                                    unitId: number;
+                                }[];
+                            };
+                            moved: {
+                                /** @description An existing unit (id) or one the plan creates (ref) */
+                                from: {
+                                    id: number | null;
+                                    name: string;
+                                    ref: string | null;
+                                };
+                                /** @description An existing unit (id) or one the plan creates (ref) */
+                                to: {
+                                    id: number | null;
+                                    name: string;
+                                    ref: string | null;
+                                };
+                                unit: {
+                                    code: string | null;
+                                    id: number;
+                                    name: string;
+                                    status: "active" | "archived";
+                                    /** @enum {unknown} */
+                                    type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                };
+                            }[];
+                            note: string | null;
+                            party: {
+                                created: {
+                                    kind: string;
+                                    name: string;
+                                    parent: {
+                                        id: number | null;
+                                        name: string;
+                                        ref: string | null;
+                                    } | null;
+                                    ref: string;
+                                    /** @description An existing unit (id) or one the plan creates (ref) */
+                                    unit: {
+                                        id: number | null;
+                                        name: string;
+                                        ref: string | null;
+                                    };
+                                }[];
+                                reparented: {
+                                    from: {
+                                        id: number | null;
+                                        name: string;
+                                        ref: string | null;
+                                    } | null;
+                                    org: {
+                                        id: number;
+                                        kind: string;
+                                        members: number;
+                                        name: string;
+                                        unitId: number;
+                                    };
+                                    to: {
+                                        id: number | null;
+                                        name: string;
+                                        ref: string | null;
+                                    };
+                                }[];
+                            };
+                            /** @description Send back with the execution to make sure exactly this plan runs */
+                            planHash: string;
+                            title: string;
+                            warnings: {
+                                code: string;
+                                message: string;
+                                messageEn: string;
+                                orgId: number | null;
+                                unitId: number | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/restructure/merge-grids": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Merge grids into one */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            /** @description Send targetGridId or newGrid */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: date
+                         * @description YYYY-MM-DD (Asia/Shanghai); default today
+                         */
+                        effectiveDate?: string;
+                        /** @description Grids to merge (same parent) */
+                        gridIds: number[];
+                        newGrid?: {
+                            code?: string | null;
+                            name: string;
+                        };
+                        note?: string;
+                        /** @description The planHash of the preview; when sent, execution refuses (409 restructure_plan_changed) unless the plan is still the same */
+                        planHash?: string;
+                        /** @description One of gridIds that absorbs the others */
+                        targetGridId?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            createdPartyOrgs: {
+                                id: number;
+                                ref: string;
+                            }[];
+                            createdUnits: {
+                                id: number;
+                                ref: string;
+                            }[];
+                            event: {
+                                actorId: number | null;
+                                actorUsername: string | null;
+                                anchorUnitId: number | null;
+                                anchorUnitName: string | null;
+                                counts: {
+                                    buildings: number;
+                                    /** @description Active compounds inside the moved subtrees */
+                                    compounds: number;
+                                    households: number;
+                                    /** @description Full and probationary members of those organizations */
+                                    partyMembers: number;
+                                    /** @description Active party organizations attached to moved units, plus those re-parented */
+                                    partyOrgs: number;
+                                    people: number;
+                                    unitsArchived: number;
+                                    unitsChanged: number;
+                                    unitsCreated: number;
+                                    /** @description Units whose parent changes (each carries its subtree) */
+                                    unitsMoved: number;
+                                };
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date */
+                                effectiveDate: string;
+                                id: number;
+                                /** @enum {unknown} */
+                                kind: "merge_villages" | "redivide_grids" | "merge_grids" | "move" | "rename" | "archive" | "split";
+                                note: string | null;
+                                title: string;
+                            };
+                            /** @description Exactly what the operation changes; preview and execution compute it with the same function */
+                            plan: {
+                                anchor: {
+                                    code: string | null;
+                                    id: number;
+                                    name: string;
+                                    status: "active" | "archived";
+                                    /** @enum {unknown} */
+                                    type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                };
+                                archived: {
+                                    code: string | null;
+                                    id: number;
+                                    name: string;
+                                    status: "active" | "archived";
+                                    /** @enum {unknown} */
+                                    type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                }[];
+                                changed: {
+                                    code: {
+                                        from: string | null;
+                                        to: string | null;
+                                    } | null;
+                                    name: {
+                                        from: string;
+                                        to: string;
+                                    } | null;
+                                    type: {
+                                        /** @enum {unknown} */
+                                        from: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                        /** @enum {unknown} */
+                                        to: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                    } | null;
+                                    unit: {
+                                        code: string | null;
+                                        id: number;
+                                        name: string;
+                                        status: "active" | "archived";
+                                        /** @enum {unknown} */
+                                        type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                    };
+                                }[];
+                                counts: {
+                                    buildings: number;
+                                    /** @description Active compounds inside the moved subtrees */
+                                    compounds: number;
+                                    households: number;
+                                    /** @description Full and probationary members of those organizations */
+                                    partyMembers: number;
+                                    /** @description Active party organizations attached to moved units, plus those re-parented */
+                                    partyOrgs: number;
+                                    people: number;
+                                    unitsArchived: number;
+                                    unitsChanged: number;
+                                    unitsCreated: number;
+                                    /** @description Units whose parent changes (each carries its subtree) */
+                                    unitsMoved: number;
+                                };
+                                created: {
+                                    address: string | null;
+                                    code: string | null;
+                                    name: string;
+                                    /** @description An existing unit (id) or one the plan creates (ref) */
+                                    parent: {
+                                        id: number | null;
+                                        name: string;
+                                        ref: string | null;
+                                    };
+                                    ref: string;
+                                    sortOrder: number;
+                                    /** @enum {unknown} */
+                                    type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                }[];
+                                /** Format: date */
+                                effectiveDate: string;
+                                /** @enum {unknown} */
+                                kind: "merge_villages" | "redivide_grids" | "merge_grids" | "move" | "rename" | "archive" | "split";
+                                lineage: {
+                                    /** @description An existing unit (id) or one the plan creates (ref) */
+                                    predecessor: {
+                                        id: number | null;
+                                        name: string;
+                                        ref: string | null;
+                                    };
+                                    /** @enum {unknown} */
+                                    relation: "became_grid_of" | "redivided_into" | "merged_into" | "split_into" | "moved" | "renamed";
+                                    /** @description An existing unit (id) or one the plan creates (ref) */
+                                    successor: {
+                                        id: number | null;
+                                        name: string;
+                                        ref: string | null;
+                                    };
+                                }[];
+                                lists: {
+                                    buildings: {
+                                        code: string | null;
+                                        id: number;
+                                        name: string;
+                                        status: "active" | "archived";
+                                        /** @enum {unknown} */
+                                        type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                    }[];
+                                    compounds: {
+                                        code: string | null;
+                                        id: number;
+                                        name: string;
+                                        status: "active" | "archived";
+                                        /** @enum {unknown} */
+                                        type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                    }[];
+                                    partyOrgs: {
+                                        id: number;
+                                        kind: string;
+                                        members: number;
+                                        name: string;
+                                        unitId: number;
+                                    }[];
+                                };
+                                moved: {
+                                    /** @description An existing unit (id) or one the plan creates (ref) */
+                                    from: {
+                                        id: number | null;
+                                        name: string;
+                                        ref: string | null;
+                                    };
+                                    /** @description An existing unit (id) or one the plan creates (ref) */
+                                    to: {
+                                        id: number | null;
+                                        name: string;
+                                        ref: string | null;
+                                    };
+                                    unit: {
+                                        code: string | null;
+                                        id: number;
+                                        name: string;
+                                        status: "active" | "archived";
+                                        /** @enum {unknown} */
+                                        type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                    };
+                                }[];
+                                note: string | null;
+                                party: {
+                                    created: {
+                                        kind: string;
+                                        name: string;
+                                        parent: {
+                                            id: number | null;
+                                            name: string;
+                                            ref: string | null;
+                                        } | null;
+                                        ref: string;
+                                        /** @description An existing unit (id) or one the plan creates (ref) */
+                                        unit: {
+                                            id: number | null;
+                                            name: string;
+                                            ref: string | null;
+                                        };
+                                    }[];
+                                    reparented: {
+                                        from: {
+                                            id: number | null;
+                                            name: string;
+                                            ref: string | null;
+                                        } | null;
+                                        org: {
+                                            id: number;
+                                            kind: string;
+                                            members: number;
+                                            name: string;
+                                            unitId: number;
+                                        };
+                                        to: {
+                                            id: number | null;
+                                            name: string;
+                                            ref: string | null;
+                                        };
+                                    }[];
+                                };
+                                /** @description Send back with the execution to make sure exactly this plan runs */
+                                planHash: string;
+                                title: string;
+                                warnings: {
+                                    code: string;
+                                    message: string;
+                                    messageEn: string;
+                                    orgId: number | null;
+                                    unitId: number | null;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/restructure/merge-grids/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Preview: Merge grids into one (writes nothing) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            /** @description Send targetGridId or newGrid */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: date
+                         * @description YYYY-MM-DD (Asia/Shanghai); default today
+                         */
+                        effectiveDate?: string;
+                        /** @description Grids to merge (same parent) */
+                        gridIds: number[];
+                        newGrid?: {
+                            code?: string | null;
+                            name: string;
+                        };
+                        note?: string;
+                        /** @description The planHash of the preview; when sent, execution refuses (409 restructure_plan_changed) unless the plan is still the same */
+                        planHash?: string;
+                        /** @description One of gridIds that absorbs the others */
+                        targetGridId?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Exactly what the operation changes; preview and execution compute it with the same function */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            anchor: {
+                                code: string | null;
+                                id: number;
+                                name: string;
+                                status: "active" | "archived";
+                                /** @enum {unknown} */
+                                type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                            };
+                            archived: {
+                                code: string | null;
+                                id: number;
+                                name: string;
+                                status: "active" | "archived";
+                                /** @enum {unknown} */
+                                type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                            }[];
+                            changed: {
+                                code: {
+                                    from: string | null;
+                                    to: string | null;
+                                } | null;
+                                name: {
+                                    from: string;
+                                    to: string;
+                                } | null;
+                                type: {
+                                    /** @enum {unknown} */
+                                    from: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                    /** @enum {unknown} */
+                                    to: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                } | null;
+                                unit: {
+                                    code: string | null;
+                                    id: number;
+                                    name: string;
+                                    status: "active" | "archived";
+                                    /** @enum {unknown} */
+                                    type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                };
+                            }[];
+                            counts: {
+                                buildings: number;
+                                /** @description Active compounds inside the moved subtrees */
+                                compounds: number;
+                                households: number;
+                                /** @description Full and probationary members of those organizations */
+                                partyMembers: number;
+                                /** @description Active party organizations attached to moved units, plus those re-parented */
+                                partyOrgs: number;
+                                people: number;
+                                unitsArchived: number;
+                                unitsChanged: number;
+                                unitsCreated: number;
+                                /** @description Units whose parent changes (each carries its subtree) */
+                                unitsMoved: number;
+                            };
+                            created: {
+                                address: string | null;
+                                code: string | null;
+                                name: string;
+                                /** @description An existing unit (id) or one the plan creates (ref) */
+                                parent: {
+                                    id: number | null;
+                                    name: string;
+                                    ref: string | null;
+                                };
+                                ref: string;
+                                sortOrder: number;
+                                /** @enum {unknown} */
+                                type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                            }[];
+                            /** Format: date */
+                            effectiveDate: string;
+                            /** @enum {unknown} */
+                            kind: "merge_villages" | "redivide_grids" | "merge_grids" | "move" | "rename" | "archive" | "split";
+                            lineage: {
+                                /** @description An existing unit (id) or one the plan creates (ref) */
+                                predecessor: {
+                                    id: number | null;
+                                    name: string;
+                                    ref: string | null;
+                                };
+                                /** @enum {unknown} */
+                                relation: "became_grid_of" | "redivided_into" | "merged_into" | "split_into" | "moved" | "renamed";
+                                /** @description An existing unit (id) or one the plan creates (ref) */
+                                successor: {
+                                    id: number | null;
+                                    name: string;
+                                    ref: string | null;
+                                };
+                            }[];
+                            lists: {
+                                buildings: {
+                                    code: string | null;
+                                    id: number;
+                                    name: string;
+                                    status: "active" | "archived";
+                                    /** @enum {unknown} */
+                                    type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                }[];
+                                compounds: {
+                                    code: string | null;
+                                    id: number;
+                                    name: string;
+                                    status: "active" | "archived";
+                                    /** @enum {unknown} */
+                                    type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                }[];
+                                partyOrgs: {
+                                    id: number;
+                                    kind: string;
+                                    members: number;
+                                    name: string;
+                                    unitId: number;
+                                }[];
+                            };
+                            moved: {
+                                /** @description An existing unit (id) or one the plan creates (ref) */
+                                from: {
+                                    id: number | null;
+                                    name: string;
+                                    ref: string | null;
+                                };
+                                /** @description An existing unit (id) or one the plan creates (ref) */
+                                to: {
+                                    id: number | null;
+                                    name: string;
+                                    ref: string | null;
+                                };
+                                unit: {
+                                    code: string | null;
+                                    id: number;
+                                    name: string;
+                                    status: "active" | "archived";
+                                    /** @enum {unknown} */
+                                    type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                };
+                            }[];
+                            note: string | null;
+                            party: {
+                                created: {
+                                    kind: string;
+                                    name: string;
+                                    parent: {
+                                        id: number | null;
+                                        name: string;
+                                        ref: string | null;
+                                    } | null;
+                                    ref: string;
+                                    /** @description An existing unit (id) or one the plan creates (ref) */
+                                    unit: {
+                                        id: number | null;
+                                        name: string;
+                                        ref: string | null;
+                                    };
+                                }[];
+                                reparented: {
+                                    from: {
+                                        id: number | null;
+                                        name: string;
+                                        ref: string | null;
+                                    } | null;
+                                    org: {
+                                        id: number;
+                                        kind: string;
+                                        members: number;
+                                        name: string;
+                                        unitId: number;
+                                    };
+                                    to: {
+                                        id: number | null;
+                                        name: string;
+                                        ref: string | null;
+                                    };
+                                }[];
+                            };
+                            /** @description Send back with the execution to make sure exactly this plan runs */
+                            planHash: string;
+                            title: string;
+                            warnings: {
+                                code: string;
+                                message: string;
+                                messageEn: string;
+                                orgId: number | null;
+                                unitId: number | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/restructure/merge-villages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Merge villages into a new village; each becomes a grid village of it */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            /** @description Send newVillage to create the new village under a town (at least two villages), or newVillageId to add villages to an existing one */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: date
+                         * @description YYYY-MM-DD (Asia/Shanghai); default today
+                         */
+                        effectiveDate?: string;
+                        newVillage?: {
+                            address?: string | null;
+                            code?: string | null;
+                            name: string;
+                            townId: number;
+                        };
+                        newVillageId?: number;
+                        note?: string;
+                        /** @description The planHash of the preview; when sent, execution refuses (409 restructure_plan_changed) unless the plan is still the same */
+                        planHash?: string;
+                        /** @description Villages that become grid villages of the new village */
+                        villageIds: number[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            createdPartyOrgs: {
+                                id: number;
+                                ref: string;
+                            }[];
+                            createdUnits: {
+                                id: number;
+                                ref: string;
+                            }[];
+                            event: {
+                                actorId: number | null;
+                                actorUsername: string | null;
+                                anchorUnitId: number | null;
+                                anchorUnitName: string | null;
+                                counts: {
+                                    buildings: number;
+                                    /** @description Active compounds inside the moved subtrees */
+                                    compounds: number;
+                                    households: number;
+                                    /** @description Full and probationary members of those organizations */
+                                    partyMembers: number;
+                                    /** @description Active party organizations attached to moved units, plus those re-parented */
+                                    partyOrgs: number;
+                                    people: number;
+                                    unitsArchived: number;
+                                    unitsChanged: number;
+                                    unitsCreated: number;
+                                    /** @description Units whose parent changes (each carries its subtree) */
+                                    unitsMoved: number;
+                                };
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date */
+                                effectiveDate: string;
+                                id: number;
+                                /** @enum {unknown} */
+                                kind: "merge_villages" | "redivide_grids" | "merge_grids" | "move" | "rename" | "archive" | "split";
+                                note: string | null;
+                                title: string;
+                            };
+                            /** @description Exactly what the operation changes; preview and execution compute it with the same function */
+                            plan: {
+                                anchor: {
+                                    code: string | null;
+                                    id: number;
+                                    name: string;
+                                    status: "active" | "archived";
+                                    /** @enum {unknown} */
+                                    type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                };
+                                archived: {
+                                    code: string | null;
+                                    id: number;
+                                    name: string;
+                                    status: "active" | "archived";
+                                    /** @enum {unknown} */
+                                    type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                }[];
+                                changed: {
+                                    code: {
+                                        from: string | null;
+                                        to: string | null;
+                                    } | null;
+                                    name: {
+                                        from: string;
+                                        to: string;
+                                    } | null;
+                                    type: {
+                                        /** @enum {unknown} */
+                                        from: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                        /** @enum {unknown} */
+                                        to: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                    } | null;
+                                    unit: {
+                                        code: string | null;
+                                        id: number;
+                                        name: string;
+                                        status: "active" | "archived";
+                                        /** @enum {unknown} */
+                                        type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                    };
+                                }[];
+                                counts: {
+                                    buildings: number;
+                                    /** @description Active compounds inside the moved subtrees */
+                                    compounds: number;
+                                    households: number;
+                                    /** @description Full and probationary members of those organizations */
+                                    partyMembers: number;
+                                    /** @description Active party organizations attached to moved units, plus those re-parented */
+                                    partyOrgs: number;
+                                    people: number;
+                                    unitsArchived: number;
+                                    unitsChanged: number;
+                                    unitsCreated: number;
+                                    /** @description Units whose parent changes (each carries its subtree) */
+                                    unitsMoved: number;
+                                };
+                                created: {
+                                    address: string | null;
+                                    code: string | null;
+                                    name: string;
+                                    /** @description An existing unit (id) or one the plan creates (ref) */
+                                    parent: {
+                                        id: number | null;
+                                        name: string;
+                                        ref: string | null;
+                                    };
+                                    ref: string;
+                                    sortOrder: number;
+                                    /** @enum {unknown} */
+                                    type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                }[];
+                                /** Format: date */
+                                effectiveDate: string;
+                                /** @enum {unknown} */
+                                kind: "merge_villages" | "redivide_grids" | "merge_grids" | "move" | "rename" | "archive" | "split";
+                                lineage: {
+                                    /** @description An existing unit (id) or one the plan creates (ref) */
+                                    predecessor: {
+                                        id: number | null;
+                                        name: string;
+                                        ref: string | null;
+                                    };
+                                    /** @enum {unknown} */
+                                    relation: "became_grid_of" | "redivided_into" | "merged_into" | "split_into" | "moved" | "renamed";
+                                    /** @description An existing unit (id) or one the plan creates (ref) */
+                                    successor: {
+                                        id: number | null;
+                                        name: string;
+                                        ref: string | null;
+                                    };
+                                }[];
+                                lists: {
+                                    buildings: {
+                                        code: string | null;
+                                        id: number;
+                                        name: string;
+                                        status: "active" | "archived";
+                                        /** @enum {unknown} */
+                                        type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                    }[];
+                                    compounds: {
+                                        code: string | null;
+                                        id: number;
+                                        name: string;
+                                        status: "active" | "archived";
+                                        /** @enum {unknown} */
+                                        type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                    }[];
+                                    partyOrgs: {
+                                        id: number;
+                                        kind: string;
+                                        members: number;
+                                        name: string;
+                                        unitId: number;
+                                    }[];
+                                };
+                                moved: {
+                                    /** @description An existing unit (id) or one the plan creates (ref) */
+                                    from: {
+                                        id: number | null;
+                                        name: string;
+                                        ref: string | null;
+                                    };
+                                    /** @description An existing unit (id) or one the plan creates (ref) */
+                                    to: {
+                                        id: number | null;
+                                        name: string;
+                                        ref: string | null;
+                                    };
+                                    unit: {
+                                        code: string | null;
+                                        id: number;
+                                        name: string;
+                                        status: "active" | "archived";
+                                        /** @enum {unknown} */
+                                        type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                    };
+                                }[];
+                                note: string | null;
+                                party: {
+                                    created: {
+                                        kind: string;
+                                        name: string;
+                                        parent: {
+                                            id: number | null;
+                                            name: string;
+                                            ref: string | null;
+                                        } | null;
+                                        ref: string;
+                                        /** @description An existing unit (id) or one the plan creates (ref) */
+                                        unit: {
+                                            id: number | null;
+                                            name: string;
+                                            ref: string | null;
+                                        };
+                                    }[];
+                                    reparented: {
+                                        from: {
+                                            id: number | null;
+                                            name: string;
+                                            ref: string | null;
+                                        } | null;
+                                        org: {
+                                            id: number;
+                                            kind: string;
+                                            members: number;
+                                            name: string;
+                                            unitId: number;
+                                        };
+                                        to: {
+                                            id: number | null;
+                                            name: string;
+                                            ref: string | null;
+                                        };
+                                    }[];
+                                };
+                                /** @description Send back with the execution to make sure exactly this plan runs */
+                                planHash: string;
+                                title: string;
+                                warnings: {
+                                    code: string;
+                                    message: string;
+                                    messageEn: string;
+                                    orgId: number | null;
+                                    unitId: number | null;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/restructure/merge-villages/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Preview: Merge villages into a new village; each becomes a grid village of it (writes nothing) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            /** @description Send newVillage to create the new village under a town (at least two villages), or newVillageId to add villages to an existing one */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: date
+                         * @description YYYY-MM-DD (Asia/Shanghai); default today
+                         */
+                        effectiveDate?: string;
+                        newVillage?: {
+                            address?: string | null;
+                            code?: string | null;
+                            name: string;
+                            townId: number;
+                        };
+                        newVillageId?: number;
+                        note?: string;
+                        /** @description The planHash of the preview; when sent, execution refuses (409 restructure_plan_changed) unless the plan is still the same */
+                        planHash?: string;
+                        /** @description Villages that become grid villages of the new village */
+                        villageIds: number[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Exactly what the operation changes; preview and execution compute it with the same function */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            anchor: {
+                                code: string | null;
+                                id: number;
+                                name: string;
+                                status: "active" | "archived";
+                                /** @enum {unknown} */
+                                type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                            };
+                            archived: {
+                                code: string | null;
+                                id: number;
+                                name: string;
+                                status: "active" | "archived";
+                                /** @enum {unknown} */
+                                type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                            }[];
+                            changed: {
+                                code: {
+                                    from: string | null;
+                                    to: string | null;
+                                } | null;
+                                name: {
+                                    from: string;
+                                    to: string;
+                                } | null;
+                                type: {
+                                    /** @enum {unknown} */
+                                    from: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                    /** @enum {unknown} */
+                                    to: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                } | null;
+                                unit: {
+                                    code: string | null;
+                                    id: number;
+                                    name: string;
+                                    status: "active" | "archived";
+                                    /** @enum {unknown} */
+                                    type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                };
+                            }[];
+                            counts: {
+                                buildings: number;
+                                /** @description Active compounds inside the moved subtrees */
+                                compounds: number;
+                                households: number;
+                                /** @description Full and probationary members of those organizations */
+                                partyMembers: number;
+                                /** @description Active party organizations attached to moved units, plus those re-parented */
+                                partyOrgs: number;
+                                people: number;
+                                unitsArchived: number;
+                                unitsChanged: number;
+                                unitsCreated: number;
+                                /** @description Units whose parent changes (each carries its subtree) */
+                                unitsMoved: number;
+                            };
+                            created: {
+                                address: string | null;
+                                code: string | null;
+                                name: string;
+                                /** @description An existing unit (id) or one the plan creates (ref) */
+                                parent: {
+                                    id: number | null;
+                                    name: string;
+                                    ref: string | null;
+                                };
+                                ref: string;
+                                sortOrder: number;
+                                /** @enum {unknown} */
+                                type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                            }[];
+                            /** Format: date */
+                            effectiveDate: string;
+                            /** @enum {unknown} */
+                            kind: "merge_villages" | "redivide_grids" | "merge_grids" | "move" | "rename" | "archive" | "split";
+                            lineage: {
+                                /** @description An existing unit (id) or one the plan creates (ref) */
+                                predecessor: {
+                                    id: number | null;
+                                    name: string;
+                                    ref: string | null;
+                                };
+                                /** @enum {unknown} */
+                                relation: "became_grid_of" | "redivided_into" | "merged_into" | "split_into" | "moved" | "renamed";
+                                /** @description An existing unit (id) or one the plan creates (ref) */
+                                successor: {
+                                    id: number | null;
+                                    name: string;
+                                    ref: string | null;
+                                };
+                            }[];
+                            lists: {
+                                buildings: {
+                                    code: string | null;
+                                    id: number;
+                                    name: string;
+                                    status: "active" | "archived";
+                                    /** @enum {unknown} */
+                                    type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                }[];
+                                compounds: {
+                                    code: string | null;
+                                    id: number;
+                                    name: string;
+                                    status: "active" | "archived";
+                                    /** @enum {unknown} */
+                                    type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                }[];
+                                partyOrgs: {
+                                    id: number;
+                                    kind: string;
+                                    members: number;
+                                    name: string;
+                                    unitId: number;
+                                }[];
+                            };
+                            moved: {
+                                /** @description An existing unit (id) or one the plan creates (ref) */
+                                from: {
+                                    id: number | null;
+                                    name: string;
+                                    ref: string | null;
+                                };
+                                /** @description An existing unit (id) or one the plan creates (ref) */
+                                to: {
+                                    id: number | null;
+                                    name: string;
+                                    ref: string | null;
+                                };
+                                unit: {
+                                    code: string | null;
+                                    id: number;
+                                    name: string;
+                                    status: "active" | "archived";
+                                    /** @enum {unknown} */
+                                    type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                };
+                            }[];
+                            note: string | null;
+                            party: {
+                                created: {
+                                    kind: string;
+                                    name: string;
+                                    parent: {
+                                        id: number | null;
+                                        name: string;
+                                        ref: string | null;
+                                    } | null;
+                                    ref: string;
+                                    /** @description An existing unit (id) or one the plan creates (ref) */
+                                    unit: {
+                                        id: number | null;
+                                        name: string;
+                                        ref: string | null;
+                                    };
+                                }[];
+                                reparented: {
+                                    from: {
+                                        id: number | null;
+                                        name: string;
+                                        ref: string | null;
+                                    } | null;
+                                    org: {
+                                        id: number;
+                                        kind: string;
+                                        members: number;
+                                        name: string;
+                                        unitId: number;
+                                    };
+                                    to: {
+                                        id: number | null;
+                                        name: string;
+                                        ref: string | null;
+                                    };
+                                }[];
+                            };
+                            /** @description Send back with the execution to make sure exactly this plan runs */
+                            planHash: string;
+                            title: string;
+                            warnings: {
+                                code: string;
+                                message: string;
+                                messageEn: string;
+                                orgId: number | null;
+                                unitId: number | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/restructure/move": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Move a unit (with its subtree) under a new parent */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            /** @description A grid gets a new code from its new parent unless code is sent; other coded units need code when theirs no longer fits */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        code?: string | null;
+                        /**
+                         * Format: date
+                         * @description YYYY-MM-DD (Asia/Shanghai); default today
+                         */
+                        effectiveDate?: string;
+                        newParentId: number;
+                        note?: string;
+                        /** @description The planHash of the preview; when sent, execution refuses (409 restructure_plan_changed) unless the plan is still the same */
+                        planHash?: string;
+                        unitId: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            createdPartyOrgs: {
+                                id: number;
+                                ref: string;
+                            }[];
+                            createdUnits: {
+                                id: number;
+                                ref: string;
+                            }[];
+                            event: {
+                                actorId: number | null;
+                                actorUsername: string | null;
+                                anchorUnitId: number | null;
+                                anchorUnitName: string | null;
+                                counts: {
+                                    buildings: number;
+                                    /** @description Active compounds inside the moved subtrees */
+                                    compounds: number;
+                                    households: number;
+                                    /** @description Full and probationary members of those organizations */
+                                    partyMembers: number;
+                                    /** @description Active party organizations attached to moved units, plus those re-parented */
+                                    partyOrgs: number;
+                                    people: number;
+                                    unitsArchived: number;
+                                    unitsChanged: number;
+                                    unitsCreated: number;
+                                    /** @description Units whose parent changes (each carries its subtree) */
+                                    unitsMoved: number;
+                                };
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date */
+                                effectiveDate: string;
+                                id: number;
+                                /** @enum {unknown} */
+                                kind: "merge_villages" | "redivide_grids" | "merge_grids" | "move" | "rename" | "archive" | "split";
+                                note: string | null;
+                                title: string;
+                            };
+                            /** @description Exactly what the operation changes; preview and execution compute it with the same function */
+                            plan: {
+                                anchor: {
+                                    code: string | null;
+                                    id: number;
+                                    name: string;
+                                    status: "active" | "archived";
+                                    /** @enum {unknown} */
+                                    type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                };
+                                archived: {
+                                    code: string | null;
+                                    id: number;
+                                    name: string;
+                                    status: "active" | "archived";
+                                    /** @enum {unknown} */
+                                    type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                }[];
+                                changed: {
+                                    code: {
+                                        from: string | null;
+                                        to: string | null;
+                                    } | null;
+                                    name: {
+                                        from: string;
+                                        to: string;
+                                    } | null;
+                                    type: {
+                                        /** @enum {unknown} */
+                                        from: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                        /** @enum {unknown} */
+                                        to: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                    } | null;
+                                    unit: {
+                                        code: string | null;
+                                        id: number;
+                                        name: string;
+                                        status: "active" | "archived";
+                                        /** @enum {unknown} */
+                                        type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                    };
+                                }[];
+                                counts: {
+                                    buildings: number;
+                                    /** @description Active compounds inside the moved subtrees */
+                                    compounds: number;
+                                    households: number;
+                                    /** @description Full and probationary members of those organizations */
+                                    partyMembers: number;
+                                    /** @description Active party organizations attached to moved units, plus those re-parented */
+                                    partyOrgs: number;
+                                    people: number;
+                                    unitsArchived: number;
+                                    unitsChanged: number;
+                                    unitsCreated: number;
+                                    /** @description Units whose parent changes (each carries its subtree) */
+                                    unitsMoved: number;
+                                };
+                                created: {
+                                    address: string | null;
+                                    code: string | null;
+                                    name: string;
+                                    /** @description An existing unit (id) or one the plan creates (ref) */
+                                    parent: {
+                                        id: number | null;
+                                        name: string;
+                                        ref: string | null;
+                                    };
+                                    ref: string;
+                                    sortOrder: number;
+                                    /** @enum {unknown} */
+                                    type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                }[];
+                                /** Format: date */
+                                effectiveDate: string;
+                                /** @enum {unknown} */
+                                kind: "merge_villages" | "redivide_grids" | "merge_grids" | "move" | "rename" | "archive" | "split";
+                                lineage: {
+                                    /** @description An existing unit (id) or one the plan creates (ref) */
+                                    predecessor: {
+                                        id: number | null;
+                                        name: string;
+                                        ref: string | null;
+                                    };
+                                    /** @enum {unknown} */
+                                    relation: "became_grid_of" | "redivided_into" | "merged_into" | "split_into" | "moved" | "renamed";
+                                    /** @description An existing unit (id) or one the plan creates (ref) */
+                                    successor: {
+                                        id: number | null;
+                                        name: string;
+                                        ref: string | null;
+                                    };
+                                }[];
+                                lists: {
+                                    buildings: {
+                                        code: string | null;
+                                        id: number;
+                                        name: string;
+                                        status: "active" | "archived";
+                                        /** @enum {unknown} */
+                                        type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                    }[];
+                                    compounds: {
+                                        code: string | null;
+                                        id: number;
+                                        name: string;
+                                        status: "active" | "archived";
+                                        /** @enum {unknown} */
+                                        type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                    }[];
+                                    partyOrgs: {
+                                        id: number;
+                                        kind: string;
+                                        members: number;
+                                        name: string;
+                                        unitId: number;
+                                    }[];
+                                };
+                                moved: {
+                                    /** @description An existing unit (id) or one the plan creates (ref) */
+                                    from: {
+                                        id: number | null;
+                                        name: string;
+                                        ref: string | null;
+                                    };
+                                    /** @description An existing unit (id) or one the plan creates (ref) */
+                                    to: {
+                                        id: number | null;
+                                        name: string;
+                                        ref: string | null;
+                                    };
+                                    unit: {
+                                        code: string | null;
+                                        id: number;
+                                        name: string;
+                                        status: "active" | "archived";
+                                        /** @enum {unknown} */
+                                        type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                    };
+                                }[];
+                                note: string | null;
+                                party: {
+                                    created: {
+                                        kind: string;
+                                        name: string;
+                                        parent: {
+                                            id: number | null;
+                                            name: string;
+                                            ref: string | null;
+                                        } | null;
+                                        ref: string;
+                                        /** @description An existing unit (id) or one the plan creates (ref) */
+                                        unit: {
+                                            id: number | null;
+                                            name: string;
+                                            ref: string | null;
+                                        };
+                                    }[];
+                                    reparented: {
+                                        from: {
+                                            id: number | null;
+                                            name: string;
+                                            ref: string | null;
+                                        } | null;
+                                        org: {
+                                            id: number;
+                                            kind: string;
+                                            members: number;
+                                            name: string;
+                                            unitId: number;
+                                        };
+                                        to: {
+                                            id: number | null;
+                                            name: string;
+                                            ref: string | null;
+                                        };
+                                    }[];
+                                };
+                                /** @description Send back with the execution to make sure exactly this plan runs */
+                                planHash: string;
+                                title: string;
+                                warnings: {
+                                    code: string;
+                                    message: string;
+                                    messageEn: string;
+                                    orgId: number | null;
+                                    unitId: number | null;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/restructure/move/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Preview: Move a unit (with its subtree) under a new parent (writes nothing) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            /** @description A grid gets a new code from its new parent unless code is sent; other coded units need code when theirs no longer fits */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        code?: string | null;
+                        /**
+                         * Format: date
+                         * @description YYYY-MM-DD (Asia/Shanghai); default today
+                         */
+                        effectiveDate?: string;
+                        newParentId: number;
+                        note?: string;
+                        /** @description The planHash of the preview; when sent, execution refuses (409 restructure_plan_changed) unless the plan is still the same */
+                        planHash?: string;
+                        unitId: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Exactly what the operation changes; preview and execution compute it with the same function */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            anchor: {
+                                code: string | null;
+                                id: number;
+                                name: string;
+                                status: "active" | "archived";
+                                /** @enum {unknown} */
+                                type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                            };
+                            archived: {
+                                code: string | null;
+                                id: number;
+                                name: string;
+                                status: "active" | "archived";
+                                /** @enum {unknown} */
+                                type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                            }[];
+                            changed: {
+                                code: {
+                                    from: string | null;
+                                    to: string | null;
+                                } | null;
+                                name: {
+                                    from: string;
+                                    to: string;
+                                } | null;
+                                type: {
+                                    /** @enum {unknown} */
+                                    from: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                    /** @enum {unknown} */
+                                    to: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                } | null;
+                                unit: {
+                                    code: string | null;
+                                    id: number;
+                                    name: string;
+                                    status: "active" | "archived";
+                                    /** @enum {unknown} */
+                                    type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                };
+                            }[];
+                            counts: {
+                                buildings: number;
+                                /** @description Active compounds inside the moved subtrees */
+                                compounds: number;
+                                households: number;
+                                /** @description Full and probationary members of those organizations */
+                                partyMembers: number;
+                                /** @description Active party organizations attached to moved units, plus those re-parented */
+                                partyOrgs: number;
+                                people: number;
+                                unitsArchived: number;
+                                unitsChanged: number;
+                                unitsCreated: number;
+                                /** @description Units whose parent changes (each carries its subtree) */
+                                unitsMoved: number;
+                            };
+                            created: {
+                                address: string | null;
+                                code: string | null;
+                                name: string;
+                                /** @description An existing unit (id) or one the plan creates (ref) */
+                                parent: {
+                                    id: number | null;
+                                    name: string;
+                                    ref: string | null;
+                                };
+                                ref: string;
+                                sortOrder: number;
+                                /** @enum {unknown} */
+                                type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                            }[];
+                            /** Format: date */
+                            effectiveDate: string;
+                            /** @enum {unknown} */
+                            kind: "merge_villages" | "redivide_grids" | "merge_grids" | "move" | "rename" | "archive" | "split";
+                            lineage: {
+                                /** @description An existing unit (id) or one the plan creates (ref) */
+                                predecessor: {
+                                    id: number | null;
+                                    name: string;
+                                    ref: string | null;
+                                };
+                                /** @enum {unknown} */
+                                relation: "became_grid_of" | "redivided_into" | "merged_into" | "split_into" | "moved" | "renamed";
+                                /** @description An existing unit (id) or one the plan creates (ref) */
+                                successor: {
+                                    id: number | null;
+                                    name: string;
+                                    ref: string | null;
+                                };
+                            }[];
+                            lists: {
+                                buildings: {
+                                    code: string | null;
+                                    id: number;
+                                    name: string;
+                                    status: "active" | "archived";
+                                    /** @enum {unknown} */
+                                    type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                }[];
+                                compounds: {
+                                    code: string | null;
+                                    id: number;
+                                    name: string;
+                                    status: "active" | "archived";
+                                    /** @enum {unknown} */
+                                    type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                }[];
+                                partyOrgs: {
+                                    id: number;
+                                    kind: string;
+                                    members: number;
+                                    name: string;
+                                    unitId: number;
+                                }[];
+                            };
+                            moved: {
+                                /** @description An existing unit (id) or one the plan creates (ref) */
+                                from: {
+                                    id: number | null;
+                                    name: string;
+                                    ref: string | null;
+                                };
+                                /** @description An existing unit (id) or one the plan creates (ref) */
+                                to: {
+                                    id: number | null;
+                                    name: string;
+                                    ref: string | null;
+                                };
+                                unit: {
+                                    code: string | null;
+                                    id: number;
+                                    name: string;
+                                    status: "active" | "archived";
+                                    /** @enum {unknown} */
+                                    type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                };
+                            }[];
+                            note: string | null;
+                            party: {
+                                created: {
+                                    kind: string;
+                                    name: string;
+                                    parent: {
+                                        id: number | null;
+                                        name: string;
+                                        ref: string | null;
+                                    } | null;
+                                    ref: string;
+                                    /** @description An existing unit (id) or one the plan creates (ref) */
+                                    unit: {
+                                        id: number | null;
+                                        name: string;
+                                        ref: string | null;
+                                    };
+                                }[];
+                                reparented: {
+                                    from: {
+                                        id: number | null;
+                                        name: string;
+                                        ref: string | null;
+                                    } | null;
+                                    org: {
+                                        id: number;
+                                        kind: string;
+                                        members: number;
+                                        name: string;
+                                        unitId: number;
+                                    };
+                                    to: {
+                                        id: number | null;
+                                        name: string;
+                                        ref: string | null;
+                                    };
+                                }[];
+                            };
+                            /** @description Send back with the execution to make sure exactly this plan runs */
+                            planHash: string;
+                            title: string;
+                            warnings: {
+                                code: string;
+                                message: string;
+                                messageEn: string;
+                                orgId: number | null;
+                                unitId: number | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/restructure/redivide-grids": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Re-divide a community’s grids and reassign its compounds and buildings */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            /** @description Every active grid of the community is archived; every active unit under those grids must be assigned to a new grid */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        communityId: number;
+                        /**
+                         * Format: date
+                         * @description YYYY-MM-DD (Asia/Shanghai); default today
+                         */
+                        effectiveDate?: string;
+                        grids: {
+                            /** @description Buildings that go to this grid directly (out of their compound) */
+                            buildingIds?: number[];
+                            code?: string | null;
+                            /** @description Compounds that go to this grid */
+                            compoundIds: number[];
+                            name: string;
+                        }[];
+                        note?: string;
+                        /**
+                         * @description Also build 社区党委—网格党支部—楼院党小组: a branch per new grid and a group per compound
+                         * @default false
+                         */
+                        partyChain?: boolean;
+                        /** @description The planHash of the preview; when sent, execution refuses (409 restructure_plan_changed) unless the plan is still the same */
+                        planHash?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            createdPartyOrgs: {
+                                id: number;
+                                ref: string;
+                            }[];
+                            createdUnits: {
+                                id: number;
+                                ref: string;
+                            }[];
+                            event: {
+                                actorId: number | null;
+                                actorUsername: string | null;
+                                anchorUnitId: number | null;
+                                anchorUnitName: string | null;
+                                counts: {
+                                    buildings: number;
+                                    /** @description Active compounds inside the moved subtrees */
+                                    compounds: number;
+                                    households: number;
+                                    /** @description Full and probationary members of those organizations */
+                                    partyMembers: number;
+                                    /** @description Active party organizations attached to moved units, plus those re-parented */
+                                    partyOrgs: number;
+                                    people: number;
+                                    unitsArchived: number;
+                                    unitsChanged: number;
+                                    unitsCreated: number;
+                                    /** @description Units whose parent changes (each carries its subtree) */
+                                    unitsMoved: number;
+                                };
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date */
+                                effectiveDate: string;
+                                id: number;
+                                /** @enum {unknown} */
+                                kind: "merge_villages" | "redivide_grids" | "merge_grids" | "move" | "rename" | "archive" | "split";
+                                note: string | null;
+                                title: string;
+                            };
+                            /** @description Exactly what the operation changes; preview and execution compute it with the same function */
+                            plan: {
+                                anchor: {
+                                    code: string | null;
+                                    id: number;
+                                    name: string;
+                                    status: "active" | "archived";
+                                    /** @enum {unknown} */
+                                    type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                };
+                                archived: {
+                                    code: string | null;
+                                    id: number;
+                                    name: string;
+                                    status: "active" | "archived";
+                                    /** @enum {unknown} */
+                                    type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                }[];
+                                changed: {
+                                    code: {
+                                        from: string | null;
+                                        to: string | null;
+                                    } | null;
+                                    name: {
+                                        from: string;
+                                        to: string;
+                                    } | null;
+                                    type: {
+                                        /** @enum {unknown} */
+                                        from: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                        /** @enum {unknown} */
+                                        to: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                    } | null;
+                                    unit: {
+                                        code: string | null;
+                                        id: number;
+                                        name: string;
+                                        status: "active" | "archived";
+                                        /** @enum {unknown} */
+                                        type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                    };
+                                }[];
+                                counts: {
+                                    buildings: number;
+                                    /** @description Active compounds inside the moved subtrees */
+                                    compounds: number;
+                                    households: number;
+                                    /** @description Full and probationary members of those organizations */
+                                    partyMembers: number;
+                                    /** @description Active party organizations attached to moved units, plus those re-parented */
+                                    partyOrgs: number;
+                                    people: number;
+                                    unitsArchived: number;
+                                    unitsChanged: number;
+                                    unitsCreated: number;
+                                    /** @description Units whose parent changes (each carries its subtree) */
+                                    unitsMoved: number;
+                                };
+                                created: {
+                                    address: string | null;
+                                    code: string | null;
+                                    name: string;
+                                    /** @description An existing unit (id) or one the plan creates (ref) */
+                                    parent: {
+                                        id: number | null;
+                                        name: string;
+                                        ref: string | null;
+                                    };
+                                    ref: string;
+                                    sortOrder: number;
+                                    /** @enum {unknown} */
+                                    type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                }[];
+                                /** Format: date */
+                                effectiveDate: string;
+                                /** @enum {unknown} */
+                                kind: "merge_villages" | "redivide_grids" | "merge_grids" | "move" | "rename" | "archive" | "split";
+                                lineage: {
+                                    /** @description An existing unit (id) or one the plan creates (ref) */
+                                    predecessor: {
+                                        id: number | null;
+                                        name: string;
+                                        ref: string | null;
+                                    };
+                                    /** @enum {unknown} */
+                                    relation: "became_grid_of" | "redivided_into" | "merged_into" | "split_into" | "moved" | "renamed";
+                                    /** @description An existing unit (id) or one the plan creates (ref) */
+                                    successor: {
+                                        id: number | null;
+                                        name: string;
+                                        ref: string | null;
+                                    };
+                                }[];
+                                lists: {
+                                    buildings: {
+                                        code: string | null;
+                                        id: number;
+                                        name: string;
+                                        status: "active" | "archived";
+                                        /** @enum {unknown} */
+                                        type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                    }[];
+                                    compounds: {
+                                        code: string | null;
+                                        id: number;
+                                        name: string;
+                                        status: "active" | "archived";
+                                        /** @enum {unknown} */
+                                        type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                    }[];
+                                    partyOrgs: {
+                                        id: number;
+                                        kind: string;
+                                        members: number;
+                                        name: string;
+                                        unitId: number;
+                                    }[];
+                                };
+                                moved: {
+                                    /** @description An existing unit (id) or one the plan creates (ref) */
+                                    from: {
+                                        id: number | null;
+                                        name: string;
+                                        ref: string | null;
+                                    };
+                                    /** @description An existing unit (id) or one the plan creates (ref) */
+                                    to: {
+                                        id: number | null;
+                                        name: string;
+                                        ref: string | null;
+                                    };
+                                    unit: {
+                                        code: string | null;
+                                        id: number;
+                                        name: string;
+                                        status: "active" | "archived";
+                                        /** @enum {unknown} */
+                                        type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                    };
+                                }[];
+                                note: string | null;
+                                party: {
+                                    created: {
+                                        kind: string;
+                                        name: string;
+                                        parent: {
+                                            id: number | null;
+                                            name: string;
+                                            ref: string | null;
+                                        } | null;
+                                        ref: string;
+                                        /** @description An existing unit (id) or one the plan creates (ref) */
+                                        unit: {
+                                            id: number | null;
+                                            name: string;
+                                            ref: string | null;
+                                        };
+                                    }[];
+                                    reparented: {
+                                        from: {
+                                            id: number | null;
+                                            name: string;
+                                            ref: string | null;
+                                        } | null;
+                                        org: {
+                                            id: number;
+                                            kind: string;
+                                            members: number;
+                                            name: string;
+                                            unitId: number;
+                                        };
+                                        to: {
+                                            id: number | null;
+                                            name: string;
+                                            ref: string | null;
+                                        };
+                                    }[];
+                                };
+                                /** @description Send back with the execution to make sure exactly this plan runs */
+                                planHash: string;
+                                title: string;
+                                warnings: {
+                                    code: string;
+                                    message: string;
+                                    messageEn: string;
+                                    orgId: number | null;
+                                    unitId: number | null;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/restructure/redivide-grids/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Preview: Re-divide a community’s grids and reassign its compounds and buildings (writes nothing) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            /** @description Every active grid of the community is archived; every active unit under those grids must be assigned to a new grid */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        communityId: number;
+                        /**
+                         * Format: date
+                         * @description YYYY-MM-DD (Asia/Shanghai); default today
+                         */
+                        effectiveDate?: string;
+                        grids: {
+                            /** @description Buildings that go to this grid directly (out of their compound) */
+                            buildingIds?: number[];
+                            code?: string | null;
+                            /** @description Compounds that go to this grid */
+                            compoundIds: number[];
+                            name: string;
+                        }[];
+                        note?: string;
+                        /**
+                         * @description Also build 社区党委—网格党支部—楼院党小组: a branch per new grid and a group per compound
+                         * @default false
+                         */
+                        partyChain?: boolean;
+                        /** @description The planHash of the preview; when sent, execution refuses (409 restructure_plan_changed) unless the plan is still the same */
+                        planHash?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Exactly what the operation changes; preview and execution compute it with the same function */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            anchor: {
+                                code: string | null;
+                                id: number;
+                                name: string;
+                                status: "active" | "archived";
+                                /** @enum {unknown} */
+                                type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                            };
+                            archived: {
+                                code: string | null;
+                                id: number;
+                                name: string;
+                                status: "active" | "archived";
+                                /** @enum {unknown} */
+                                type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                            }[];
+                            changed: {
+                                code: {
+                                    from: string | null;
+                                    to: string | null;
+                                } | null;
+                                name: {
+                                    from: string;
+                                    to: string;
+                                } | null;
+                                type: {
+                                    /** @enum {unknown} */
+                                    from: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                    /** @enum {unknown} */
+                                    to: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                } | null;
+                                unit: {
+                                    code: string | null;
+                                    id: number;
+                                    name: string;
+                                    status: "active" | "archived";
+                                    /** @enum {unknown} */
+                                    type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                };
+                            }[];
+                            counts: {
+                                buildings: number;
+                                /** @description Active compounds inside the moved subtrees */
+                                compounds: number;
+                                households: number;
+                                /** @description Full and probationary members of those organizations */
+                                partyMembers: number;
+                                /** @description Active party organizations attached to moved units, plus those re-parented */
+                                partyOrgs: number;
+                                people: number;
+                                unitsArchived: number;
+                                unitsChanged: number;
+                                unitsCreated: number;
+                                /** @description Units whose parent changes (each carries its subtree) */
+                                unitsMoved: number;
+                            };
+                            created: {
+                                address: string | null;
+                                code: string | null;
+                                name: string;
+                                /** @description An existing unit (id) or one the plan creates (ref) */
+                                parent: {
+                                    id: number | null;
+                                    name: string;
+                                    ref: string | null;
+                                };
+                                ref: string;
+                                sortOrder: number;
+                                /** @enum {unknown} */
+                                type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                            }[];
+                            /** Format: date */
+                            effectiveDate: string;
+                            /** @enum {unknown} */
+                            kind: "merge_villages" | "redivide_grids" | "merge_grids" | "move" | "rename" | "archive" | "split";
+                            lineage: {
+                                /** @description An existing unit (id) or one the plan creates (ref) */
+                                predecessor: {
+                                    id: number | null;
+                                    name: string;
+                                    ref: string | null;
+                                };
+                                /** @enum {unknown} */
+                                relation: "became_grid_of" | "redivided_into" | "merged_into" | "split_into" | "moved" | "renamed";
+                                /** @description An existing unit (id) or one the plan creates (ref) */
+                                successor: {
+                                    id: number | null;
+                                    name: string;
+                                    ref: string | null;
+                                };
+                            }[];
+                            lists: {
+                                buildings: {
+                                    code: string | null;
+                                    id: number;
+                                    name: string;
+                                    status: "active" | "archived";
+                                    /** @enum {unknown} */
+                                    type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                }[];
+                                compounds: {
+                                    code: string | null;
+                                    id: number;
+                                    name: string;
+                                    status: "active" | "archived";
+                                    /** @enum {unknown} */
+                                    type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                }[];
+                                partyOrgs: {
+                                    id: number;
+                                    kind: string;
+                                    members: number;
+                                    name: string;
+                                    unitId: number;
+                                }[];
+                            };
+                            moved: {
+                                /** @description An existing unit (id) or one the plan creates (ref) */
+                                from: {
+                                    id: number | null;
+                                    name: string;
+                                    ref: string | null;
+                                };
+                                /** @description An existing unit (id) or one the plan creates (ref) */
+                                to: {
+                                    id: number | null;
+                                    name: string;
+                                    ref: string | null;
+                                };
+                                unit: {
+                                    code: string | null;
+                                    id: number;
+                                    name: string;
+                                    status: "active" | "archived";
+                                    /** @enum {unknown} */
+                                    type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                };
+                            }[];
+                            note: string | null;
+                            party: {
+                                created: {
+                                    kind: string;
+                                    name: string;
+                                    parent: {
+                                        id: number | null;
+                                        name: string;
+                                        ref: string | null;
+                                    } | null;
+                                    ref: string;
+                                    /** @description An existing unit (id) or one the plan creates (ref) */
+                                    unit: {
+                                        id: number | null;
+                                        name: string;
+                                        ref: string | null;
+                                    };
+                                }[];
+                                reparented: {
+                                    from: {
+                                        id: number | null;
+                                        name: string;
+                                        ref: string | null;
+                                    } | null;
+                                    org: {
+                                        id: number;
+                                        kind: string;
+                                        members: number;
+                                        name: string;
+                                        unitId: number;
+                                    };
+                                    to: {
+                                        id: number | null;
+                                        name: string;
+                                        ref: string | null;
+                                    };
+                                }[];
+                            };
+                            /** @description Send back with the execution to make sure exactly this plan runs */
+                            planHash: string;
+                            title: string;
+                            warnings: {
+                                code: string;
+                                message: string;
+                                messageEn: string;
+                                orgId: number | null;
+                                unitId: number | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/restructure/rename": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Rename a unit officially, with an effective date */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: date
+                         * @description YYYY-MM-DD (Asia/Shanghai); default today
+                         */
+                        effectiveDate?: string;
+                        name: string;
+                        note?: string;
+                        /** @description The planHash of the preview; when sent, execution refuses (409 restructure_plan_changed) unless the plan is still the same */
+                        planHash?: string;
+                        unitId: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            createdPartyOrgs: {
+                                id: number;
+                                ref: string;
+                            }[];
+                            createdUnits: {
+                                id: number;
+                                ref: string;
+                            }[];
+                            event: {
+                                actorId: number | null;
+                                actorUsername: string | null;
+                                anchorUnitId: number | null;
+                                anchorUnitName: string | null;
+                                counts: {
+                                    buildings: number;
+                                    /** @description Active compounds inside the moved subtrees */
+                                    compounds: number;
+                                    households: number;
+                                    /** @description Full and probationary members of those organizations */
+                                    partyMembers: number;
+                                    /** @description Active party organizations attached to moved units, plus those re-parented */
+                                    partyOrgs: number;
+                                    people: number;
+                                    unitsArchived: number;
+                                    unitsChanged: number;
+                                    unitsCreated: number;
+                                    /** @description Units whose parent changes (each carries its subtree) */
+                                    unitsMoved: number;
+                                };
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date */
+                                effectiveDate: string;
+                                id: number;
+                                /** @enum {unknown} */
+                                kind: "merge_villages" | "redivide_grids" | "merge_grids" | "move" | "rename" | "archive" | "split";
+                                note: string | null;
+                                title: string;
+                            };
+                            /** @description Exactly what the operation changes; preview and execution compute it with the same function */
+                            plan: {
+                                anchor: {
+                                    code: string | null;
+                                    id: number;
+                                    name: string;
+                                    status: "active" | "archived";
+                                    /** @enum {unknown} */
+                                    type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                };
+                                archived: {
+                                    code: string | null;
+                                    id: number;
+                                    name: string;
+                                    status: "active" | "archived";
+                                    /** @enum {unknown} */
+                                    type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                }[];
+                                changed: {
+                                    code: {
+                                        from: string | null;
+                                        to: string | null;
+                                    } | null;
+                                    name: {
+                                        from: string;
+                                        to: string;
+                                    } | null;
+                                    type: {
+                                        /** @enum {unknown} */
+                                        from: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                        /** @enum {unknown} */
+                                        to: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                    } | null;
+                                    unit: {
+                                        code: string | null;
+                                        id: number;
+                                        name: string;
+                                        status: "active" | "archived";
+                                        /** @enum {unknown} */
+                                        type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                    };
+                                }[];
+                                counts: {
+                                    buildings: number;
+                                    /** @description Active compounds inside the moved subtrees */
+                                    compounds: number;
+                                    households: number;
+                                    /** @description Full and probationary members of those organizations */
+                                    partyMembers: number;
+                                    /** @description Active party organizations attached to moved units, plus those re-parented */
+                                    partyOrgs: number;
+                                    people: number;
+                                    unitsArchived: number;
+                                    unitsChanged: number;
+                                    unitsCreated: number;
+                                    /** @description Units whose parent changes (each carries its subtree) */
+                                    unitsMoved: number;
+                                };
+                                created: {
+                                    address: string | null;
+                                    code: string | null;
+                                    name: string;
+                                    /** @description An existing unit (id) or one the plan creates (ref) */
+                                    parent: {
+                                        id: number | null;
+                                        name: string;
+                                        ref: string | null;
+                                    };
+                                    ref: string;
+                                    sortOrder: number;
+                                    /** @enum {unknown} */
+                                    type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                }[];
+                                /** Format: date */
+                                effectiveDate: string;
+                                /** @enum {unknown} */
+                                kind: "merge_villages" | "redivide_grids" | "merge_grids" | "move" | "rename" | "archive" | "split";
+                                lineage: {
+                                    /** @description An existing unit (id) or one the plan creates (ref) */
+                                    predecessor: {
+                                        id: number | null;
+                                        name: string;
+                                        ref: string | null;
+                                    };
+                                    /** @enum {unknown} */
+                                    relation: "became_grid_of" | "redivided_into" | "merged_into" | "split_into" | "moved" | "renamed";
+                                    /** @description An existing unit (id) or one the plan creates (ref) */
+                                    successor: {
+                                        id: number | null;
+                                        name: string;
+                                        ref: string | null;
+                                    };
+                                }[];
+                                lists: {
+                                    buildings: {
+                                        code: string | null;
+                                        id: number;
+                                        name: string;
+                                        status: "active" | "archived";
+                                        /** @enum {unknown} */
+                                        type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                    }[];
+                                    compounds: {
+                                        code: string | null;
+                                        id: number;
+                                        name: string;
+                                        status: "active" | "archived";
+                                        /** @enum {unknown} */
+                                        type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                    }[];
+                                    partyOrgs: {
+                                        id: number;
+                                        kind: string;
+                                        members: number;
+                                        name: string;
+                                        unitId: number;
+                                    }[];
+                                };
+                                moved: {
+                                    /** @description An existing unit (id) or one the plan creates (ref) */
+                                    from: {
+                                        id: number | null;
+                                        name: string;
+                                        ref: string | null;
+                                    };
+                                    /** @description An existing unit (id) or one the plan creates (ref) */
+                                    to: {
+                                        id: number | null;
+                                        name: string;
+                                        ref: string | null;
+                                    };
+                                    unit: {
+                                        code: string | null;
+                                        id: number;
+                                        name: string;
+                                        status: "active" | "archived";
+                                        /** @enum {unknown} */
+                                        type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                    };
+                                }[];
+                                note: string | null;
+                                party: {
+                                    created: {
+                                        kind: string;
+                                        name: string;
+                                        parent: {
+                                            id: number | null;
+                                            name: string;
+                                            ref: string | null;
+                                        } | null;
+                                        ref: string;
+                                        /** @description An existing unit (id) or one the plan creates (ref) */
+                                        unit: {
+                                            id: number | null;
+                                            name: string;
+                                            ref: string | null;
+                                        };
+                                    }[];
+                                    reparented: {
+                                        from: {
+                                            id: number | null;
+                                            name: string;
+                                            ref: string | null;
+                                        } | null;
+                                        org: {
+                                            id: number;
+                                            kind: string;
+                                            members: number;
+                                            name: string;
+                                            unitId: number;
+                                        };
+                                        to: {
+                                            id: number | null;
+                                            name: string;
+                                            ref: string | null;
+                                        };
+                                    }[];
+                                };
+                                /** @description Send back with the execution to make sure exactly this plan runs */
+                                planHash: string;
+                                title: string;
+                                warnings: {
+                                    code: string;
+                                    message: string;
+                                    messageEn: string;
+                                    orgId: number | null;
+                                    unitId: number | null;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/restructure/rename/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Preview: Rename a unit officially, with an effective date (writes nothing) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: date
+                         * @description YYYY-MM-DD (Asia/Shanghai); default today
+                         */
+                        effectiveDate?: string;
+                        name: string;
+                        note?: string;
+                        /** @description The planHash of the preview; when sent, execution refuses (409 restructure_plan_changed) unless the plan is still the same */
+                        planHash?: string;
+                        unitId: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Exactly what the operation changes; preview and execution compute it with the same function */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            anchor: {
+                                code: string | null;
+                                id: number;
+                                name: string;
+                                status: "active" | "archived";
+                                /** @enum {unknown} */
+                                type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                            };
+                            archived: {
+                                code: string | null;
+                                id: number;
+                                name: string;
+                                status: "active" | "archived";
+                                /** @enum {unknown} */
+                                type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                            }[];
+                            changed: {
+                                code: {
+                                    from: string | null;
+                                    to: string | null;
+                                } | null;
+                                name: {
+                                    from: string;
+                                    to: string;
+                                } | null;
+                                type: {
+                                    /** @enum {unknown} */
+                                    from: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                    /** @enum {unknown} */
+                                    to: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                } | null;
+                                unit: {
+                                    code: string | null;
+                                    id: number;
+                                    name: string;
+                                    status: "active" | "archived";
+                                    /** @enum {unknown} */
+                                    type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                };
+                            }[];
+                            counts: {
+                                buildings: number;
+                                /** @description Active compounds inside the moved subtrees */
+                                compounds: number;
+                                households: number;
+                                /** @description Full and probationary members of those organizations */
+                                partyMembers: number;
+                                /** @description Active party organizations attached to moved units, plus those re-parented */
+                                partyOrgs: number;
+                                people: number;
+                                unitsArchived: number;
+                                unitsChanged: number;
+                                unitsCreated: number;
+                                /** @description Units whose parent changes (each carries its subtree) */
+                                unitsMoved: number;
+                            };
+                            created: {
+                                address: string | null;
+                                code: string | null;
+                                name: string;
+                                /** @description An existing unit (id) or one the plan creates (ref) */
+                                parent: {
+                                    id: number | null;
+                                    name: string;
+                                    ref: string | null;
+                                };
+                                ref: string;
+                                sortOrder: number;
+                                /** @enum {unknown} */
+                                type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                            }[];
+                            /** Format: date */
+                            effectiveDate: string;
+                            /** @enum {unknown} */
+                            kind: "merge_villages" | "redivide_grids" | "merge_grids" | "move" | "rename" | "archive" | "split";
+                            lineage: {
+                                /** @description An existing unit (id) or one the plan creates (ref) */
+                                predecessor: {
+                                    id: number | null;
+                                    name: string;
+                                    ref: string | null;
+                                };
+                                /** @enum {unknown} */
+                                relation: "became_grid_of" | "redivided_into" | "merged_into" | "split_into" | "moved" | "renamed";
+                                /** @description An existing unit (id) or one the plan creates (ref) */
+                                successor: {
+                                    id: number | null;
+                                    name: string;
+                                    ref: string | null;
+                                };
+                            }[];
+                            lists: {
+                                buildings: {
+                                    code: string | null;
+                                    id: number;
+                                    name: string;
+                                    status: "active" | "archived";
+                                    /** @enum {unknown} */
+                                    type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                }[];
+                                compounds: {
+                                    code: string | null;
+                                    id: number;
+                                    name: string;
+                                    status: "active" | "archived";
+                                    /** @enum {unknown} */
+                                    type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                }[];
+                                partyOrgs: {
+                                    id: number;
+                                    kind: string;
+                                    members: number;
+                                    name: string;
+                                    unitId: number;
+                                }[];
+                            };
+                            moved: {
+                                /** @description An existing unit (id) or one the plan creates (ref) */
+                                from: {
+                                    id: number | null;
+                                    name: string;
+                                    ref: string | null;
+                                };
+                                /** @description An existing unit (id) or one the plan creates (ref) */
+                                to: {
+                                    id: number | null;
+                                    name: string;
+                                    ref: string | null;
+                                };
+                                unit: {
+                                    code: string | null;
+                                    id: number;
+                                    name: string;
+                                    status: "active" | "archived";
+                                    /** @enum {unknown} */
+                                    type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                };
+                            }[];
+                            note: string | null;
+                            party: {
+                                created: {
+                                    kind: string;
+                                    name: string;
+                                    parent: {
+                                        id: number | null;
+                                        name: string;
+                                        ref: string | null;
+                                    } | null;
+                                    ref: string;
+                                    /** @description An existing unit (id) or one the plan creates (ref) */
+                                    unit: {
+                                        id: number | null;
+                                        name: string;
+                                        ref: string | null;
+                                    };
+                                }[];
+                                reparented: {
+                                    from: {
+                                        id: number | null;
+                                        name: string;
+                                        ref: string | null;
+                                    } | null;
+                                    org: {
+                                        id: number;
+                                        kind: string;
+                                        members: number;
+                                        name: string;
+                                        unitId: number;
+                                    };
+                                    to: {
+                                        id: number | null;
+                                        name: string;
+                                        ref: string | null;
+                                    };
+                                }[];
+                            };
+                            /** @description Send back with the execution to make sure exactly this plan runs */
+                            planHash: string;
+                            title: string;
+                            warnings: {
+                                code: string;
+                                message: string;
+                                messageEn: string;
+                                orgId: number | null;
+                                unitId: number | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/restructure/split": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Split a unit into several new units of the same type */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            /** @description The unit is archived; the parts are new units of the same type under the same parent; every active child must be assigned */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: date
+                         * @description YYYY-MM-DD (Asia/Shanghai); default today
+                         */
+                        effectiveDate?: string;
+                        note?: string;
+                        parts: {
+                            address?: string | null;
+                            /** @description Units that go to this part */
+                            childIds: number[];
+                            code?: string | null;
+                            name: string;
+                        }[];
+                        /** @description The planHash of the preview; when sent, execution refuses (409 restructure_plan_changed) unless the plan is still the same */
+                        planHash?: string;
+                        unitId: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            createdPartyOrgs: {
+                                id: number;
+                                ref: string;
+                            }[];
+                            createdUnits: {
+                                id: number;
+                                ref: string;
+                            }[];
+                            event: {
+                                actorId: number | null;
+                                actorUsername: string | null;
+                                anchorUnitId: number | null;
+                                anchorUnitName: string | null;
+                                counts: {
+                                    buildings: number;
+                                    /** @description Active compounds inside the moved subtrees */
+                                    compounds: number;
+                                    households: number;
+                                    /** @description Full and probationary members of those organizations */
+                                    partyMembers: number;
+                                    /** @description Active party organizations attached to moved units, plus those re-parented */
+                                    partyOrgs: number;
+                                    people: number;
+                                    unitsArchived: number;
+                                    unitsChanged: number;
+                                    unitsCreated: number;
+                                    /** @description Units whose parent changes (each carries its subtree) */
+                                    unitsMoved: number;
+                                };
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date */
+                                effectiveDate: string;
+                                id: number;
+                                /** @enum {unknown} */
+                                kind: "merge_villages" | "redivide_grids" | "merge_grids" | "move" | "rename" | "archive" | "split";
+                                note: string | null;
+                                title: string;
+                            };
+                            /** @description Exactly what the operation changes; preview and execution compute it with the same function */
+                            plan: {
+                                anchor: {
+                                    code: string | null;
+                                    id: number;
+                                    name: string;
+                                    status: "active" | "archived";
+                                    /** @enum {unknown} */
+                                    type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                };
+                                archived: {
+                                    code: string | null;
+                                    id: number;
+                                    name: string;
+                                    status: "active" | "archived";
+                                    /** @enum {unknown} */
+                                    type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                }[];
+                                changed: {
+                                    code: {
+                                        from: string | null;
+                                        to: string | null;
+                                    } | null;
+                                    name: {
+                                        from: string;
+                                        to: string;
+                                    } | null;
+                                    type: {
+                                        /** @enum {unknown} */
+                                        from: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                        /** @enum {unknown} */
+                                        to: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                    } | null;
+                                    unit: {
+                                        code: string | null;
+                                        id: number;
+                                        name: string;
+                                        status: "active" | "archived";
+                                        /** @enum {unknown} */
+                                        type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                    };
+                                }[];
+                                counts: {
+                                    buildings: number;
+                                    /** @description Active compounds inside the moved subtrees */
+                                    compounds: number;
+                                    households: number;
+                                    /** @description Full and probationary members of those organizations */
+                                    partyMembers: number;
+                                    /** @description Active party organizations attached to moved units, plus those re-parented */
+                                    partyOrgs: number;
+                                    people: number;
+                                    unitsArchived: number;
+                                    unitsChanged: number;
+                                    unitsCreated: number;
+                                    /** @description Units whose parent changes (each carries its subtree) */
+                                    unitsMoved: number;
+                                };
+                                created: {
+                                    address: string | null;
+                                    code: string | null;
+                                    name: string;
+                                    /** @description An existing unit (id) or one the plan creates (ref) */
+                                    parent: {
+                                        id: number | null;
+                                        name: string;
+                                        ref: string | null;
+                                    };
+                                    ref: string;
+                                    sortOrder: number;
+                                    /** @enum {unknown} */
+                                    type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                }[];
+                                /** Format: date */
+                                effectiveDate: string;
+                                /** @enum {unknown} */
+                                kind: "merge_villages" | "redivide_grids" | "merge_grids" | "move" | "rename" | "archive" | "split";
+                                lineage: {
+                                    /** @description An existing unit (id) or one the plan creates (ref) */
+                                    predecessor: {
+                                        id: number | null;
+                                        name: string;
+                                        ref: string | null;
+                                    };
+                                    /** @enum {unknown} */
+                                    relation: "became_grid_of" | "redivided_into" | "merged_into" | "split_into" | "moved" | "renamed";
+                                    /** @description An existing unit (id) or one the plan creates (ref) */
+                                    successor: {
+                                        id: number | null;
+                                        name: string;
+                                        ref: string | null;
+                                    };
+                                }[];
+                                lists: {
+                                    buildings: {
+                                        code: string | null;
+                                        id: number;
+                                        name: string;
+                                        status: "active" | "archived";
+                                        /** @enum {unknown} */
+                                        type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                    }[];
+                                    compounds: {
+                                        code: string | null;
+                                        id: number;
+                                        name: string;
+                                        status: "active" | "archived";
+                                        /** @enum {unknown} */
+                                        type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                    }[];
+                                    partyOrgs: {
+                                        id: number;
+                                        kind: string;
+                                        members: number;
+                                        name: string;
+                                        unitId: number;
+                                    }[];
+                                };
+                                moved: {
+                                    /** @description An existing unit (id) or one the plan creates (ref) */
+                                    from: {
+                                        id: number | null;
+                                        name: string;
+                                        ref: string | null;
+                                    };
+                                    /** @description An existing unit (id) or one the plan creates (ref) */
+                                    to: {
+                                        id: number | null;
+                                        name: string;
+                                        ref: string | null;
+                                    };
+                                    unit: {
+                                        code: string | null;
+                                        id: number;
+                                        name: string;
+                                        status: "active" | "archived";
+                                        /** @enum {unknown} */
+                                        type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                    };
+                                }[];
+                                note: string | null;
+                                party: {
+                                    created: {
+                                        kind: string;
+                                        name: string;
+                                        parent: {
+                                            id: number | null;
+                                            name: string;
+                                            ref: string | null;
+                                        } | null;
+                                        ref: string;
+                                        /** @description An existing unit (id) or one the plan creates (ref) */
+                                        unit: {
+                                            id: number | null;
+                                            name: string;
+                                            ref: string | null;
+                                        };
+                                    }[];
+                                    reparented: {
+                                        from: {
+                                            id: number | null;
+                                            name: string;
+                                            ref: string | null;
+                                        } | null;
+                                        org: {
+                                            id: number;
+                                            kind: string;
+                                            members: number;
+                                            name: string;
+                                            unitId: number;
+                                        };
+                                        to: {
+                                            id: number | null;
+                                            name: string;
+                                            ref: string | null;
+                                        };
+                                    }[];
+                                };
+                                /** @description Send back with the execution to make sure exactly this plan runs */
+                                planHash: string;
+                                title: string;
+                                warnings: {
+                                    code: string;
+                                    message: string;
+                                    messageEn: string;
+                                    orgId: number | null;
+                                    unitId: number | null;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/restructure/split/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Preview: Split a unit into several new units of the same type (writes nothing) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            /** @description The unit is archived; the parts are new units of the same type under the same parent; every active child must be assigned */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: date
+                         * @description YYYY-MM-DD (Asia/Shanghai); default today
+                         */
+                        effectiveDate?: string;
+                        note?: string;
+                        parts: {
+                            address?: string | null;
+                            /** @description Units that go to this part */
+                            childIds: number[];
+                            code?: string | null;
+                            name: string;
+                        }[];
+                        /** @description The planHash of the preview; when sent, execution refuses (409 restructure_plan_changed) unless the plan is still the same */
+                        planHash?: string;
+                        unitId: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Exactly what the operation changes; preview and execution compute it with the same function */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            anchor: {
+                                code: string | null;
+                                id: number;
+                                name: string;
+                                status: "active" | "archived";
+                                /** @enum {unknown} */
+                                type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                            };
+                            archived: {
+                                code: string | null;
+                                id: number;
+                                name: string;
+                                status: "active" | "archived";
+                                /** @enum {unknown} */
+                                type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                            }[];
+                            changed: {
+                                code: {
+                                    from: string | null;
+                                    to: string | null;
+                                } | null;
+                                name: {
+                                    from: string;
+                                    to: string;
+                                } | null;
+                                type: {
+                                    /** @enum {unknown} */
+                                    from: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                    /** @enum {unknown} */
+                                    to: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                } | null;
+                                unit: {
+                                    code: string | null;
+                                    id: number;
+                                    name: string;
+                                    status: "active" | "archived";
+                                    /** @enum {unknown} */
+                                    type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                };
+                            }[];
+                            counts: {
+                                buildings: number;
+                                /** @description Active compounds inside the moved subtrees */
+                                compounds: number;
+                                households: number;
+                                /** @description Full and probationary members of those organizations */
+                                partyMembers: number;
+                                /** @description Active party organizations attached to moved units, plus those re-parented */
+                                partyOrgs: number;
+                                people: number;
+                                unitsArchived: number;
+                                unitsChanged: number;
+                                unitsCreated: number;
+                                /** @description Units whose parent changes (each carries its subtree) */
+                                unitsMoved: number;
+                            };
+                            created: {
+                                address: string | null;
+                                code: string | null;
+                                name: string;
+                                /** @description An existing unit (id) or one the plan creates (ref) */
+                                parent: {
+                                    id: number | null;
+                                    name: string;
+                                    ref: string | null;
+                                };
+                                ref: string;
+                                sortOrder: number;
+                                /** @enum {unknown} */
+                                type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                            }[];
+                            /** Format: date */
+                            effectiveDate: string;
+                            /** @enum {unknown} */
+                            kind: "merge_villages" | "redivide_grids" | "merge_grids" | "move" | "rename" | "archive" | "split";
+                            lineage: {
+                                /** @description An existing unit (id) or one the plan creates (ref) */
+                                predecessor: {
+                                    id: number | null;
+                                    name: string;
+                                    ref: string | null;
+                                };
+                                /** @enum {unknown} */
+                                relation: "became_grid_of" | "redivided_into" | "merged_into" | "split_into" | "moved" | "renamed";
+                                /** @description An existing unit (id) or one the plan creates (ref) */
+                                successor: {
+                                    id: number | null;
+                                    name: string;
+                                    ref: string | null;
+                                };
+                            }[];
+                            lists: {
+                                buildings: {
+                                    code: string | null;
+                                    id: number;
+                                    name: string;
+                                    status: "active" | "archived";
+                                    /** @enum {unknown} */
+                                    type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                }[];
+                                compounds: {
+                                    code: string | null;
+                                    id: number;
+                                    name: string;
+                                    status: "active" | "archived";
+                                    /** @enum {unknown} */
+                                    type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                }[];
+                                partyOrgs: {
+                                    id: number;
+                                    kind: string;
+                                    members: number;
+                                    name: string;
+                                    unitId: number;
+                                }[];
+                            };
+                            moved: {
+                                /** @description An existing unit (id) or one the plan creates (ref) */
+                                from: {
+                                    id: number | null;
+                                    name: string;
+                                    ref: string | null;
+                                };
+                                /** @description An existing unit (id) or one the plan creates (ref) */
+                                to: {
+                                    id: number | null;
+                                    name: string;
+                                    ref: string | null;
+                                };
+                                unit: {
+                                    code: string | null;
+                                    id: number;
+                                    name: string;
+                                    status: "active" | "archived";
+                                    /** @enum {unknown} */
+                                    type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                };
+                            }[];
+                            note: string | null;
+                            party: {
+                                created: {
+                                    kind: string;
+                                    name: string;
+                                    parent: {
+                                        id: number | null;
+                                        name: string;
+                                        ref: string | null;
+                                    } | null;
+                                    ref: string;
+                                    /** @description An existing unit (id) or one the plan creates (ref) */
+                                    unit: {
+                                        id: number | null;
+                                        name: string;
+                                        ref: string | null;
+                                    };
+                                }[];
+                                reparented: {
+                                    from: {
+                                        id: number | null;
+                                        name: string;
+                                        ref: string | null;
+                                    } | null;
+                                    org: {
+                                        id: number;
+                                        kind: string;
+                                        members: number;
+                                        name: string;
+                                        unitId: number;
+                                    };
+                                    to: {
+                                        id: number | null;
+                                        name: string;
+                                        ref: string | null;
+                                    };
+                                }[];
+                            };
+                            /** @description Send back with the execution to make sure exactly this plan runs */
+                            planHash: string;
+                            title: string;
+                            warnings: {
+                                code: string;
+                                message: string;
+                                messageEn: string;
+                                orgId: number | null;
+                                unitId: number | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/units": {
         parameters: {
             query?: never;
@@ -961,15 +9069,18 @@ export interface paths {
                         "application/json": {
                             items: {
                                 address: string | null;
+                                archivedAt: string | null;
                                 code: string | null;
                                 /** Format: date-time */
                                 createdAt: string;
                                 depth: number;
+                                hasBoundary: boolean;
                                 id: number;
                                 name: string;
                                 parentId: number | null;
                                 /** @description Materialized path of ids, e.g. /1/4/9/ */
                                 path: string;
+                                sortOrder: number;
                                 status: "active" | "archived";
                                 /** @enum {unknown} */
                                 type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
@@ -991,13 +9102,26 @@ export interface paths {
                 path?: never;
                 cookie?: never;
             };
+            /** @description A grid without a code gets one generated when its parent has a 12-digit code */
             requestBody: {
                 content: {
                     "application/json": {
                         address?: string | null;
+                        boundary?: ({
+                            bbox?: number[];
+                            coordinates: number[][][];
+                            /** @enum {string} */
+                            type: "Polygon";
+                        } | {
+                            bbox?: number[];
+                            coordinates: number[][][][];
+                            /** @enum {string} */
+                            type: "MultiPolygon";
+                        }) | null;
                         code?: string | null;
                         name: string;
                         parentId: number | null;
+                        sortOrder?: number;
                         /** @enum {unknown} */
                         type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
                     };
@@ -1030,15 +9154,18 @@ export interface paths {
                     content: {
                         "application/json": {
                             address: string | null;
+                            archivedAt: string | null;
                             code: string | null;
                             /** Format: date-time */
                             createdAt: string;
                             depth: number;
+                            hasBoundary: boolean;
                             id: number;
                             name: string;
                             parentId: number | null;
                             /** @description Materialized path of ids, e.g. /1/4/9/ */
                             path: string;
+                            sortOrder: number;
                             status: "active" | "archived";
                             /** @enum {unknown} */
                             type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
@@ -1062,7 +9189,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One unit */
+        /** One unit, with its boundary and child count */
         get: {
             parameters: {
                 query?: never;
@@ -1100,20 +9227,590 @@ export interface paths {
                     content: {
                         "application/json": {
                             address: string | null;
+                            archivedAt: string | null;
+                            boundary: ({
+                                bbox?: number[];
+                                coordinates: number[][][];
+                                /** @enum {string} */
+                                type: "Polygon";
+                            } | {
+                                bbox?: number[];
+                                coordinates: number[][][][];
+                                /** @enum {string} */
+                                type: "MultiPolygon";
+                            }) | null;
+                            /** @description Active units directly under this one */
+                            childCount: number;
                             code: string | null;
                             /** Format: date-time */
                             createdAt: string;
                             depth: number;
+                            hasBoundary: boolean;
                             id: number;
                             name: string;
                             parentId: number | null;
                             /** @description Materialized path of ids, e.g. /1/4/9/ */
                             path: string;
+                            sortOrder: number;
                             status: "active" | "archived";
                             /** @enum {unknown} */
                             type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
                             /** Format: date-time */
                             updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Correct a unit’s name, address, boundary, code or order */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            /** @description Corrections. A name change here is a correction; an official renaming with an effective date is POST /api/restructure/rename. */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        address?: string | null;
+                        boundary?: ({
+                            bbox?: number[];
+                            coordinates: number[][][];
+                            /** @enum {string} */
+                            type: "Polygon";
+                        } | {
+                            bbox?: number[];
+                            coordinates: number[][][][];
+                            /** @enum {string} */
+                            type: "MultiPolygon";
+                        }) | null;
+                        code?: string | null;
+                        name?: string;
+                        sortOrder?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            address: string | null;
+                            archivedAt: string | null;
+                            boundary: ({
+                                bbox?: number[];
+                                coordinates: number[][][];
+                                /** @enum {string} */
+                                type: "Polygon";
+                            } | {
+                                bbox?: number[];
+                                coordinates: number[][][][];
+                                /** @enum {string} */
+                                type: "MultiPolygon";
+                            }) | null;
+                            /** @description Active units directly under this one */
+                            childCount: number;
+                            code: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            depth: number;
+                            hasBoundary: boolean;
+                            id: number;
+                            name: string;
+                            parentId: number | null;
+                            /** @description Materialized path of ids, e.g. /1/4/9/ */
+                            path: string;
+                            sortOrder: number;
+                            status: "active" | "archived";
+                            /** @enum {unknown} */
+                            type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/units/{id}/ancestors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Breadcrumb: the ancestors you may see, then the unit itself */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description From the highest unit the caller may read down to the unit itself (last) */
+                            items: {
+                                code: string | null;
+                                id: number;
+                                name: string;
+                                status: "active" | "archived";
+                                /** @enum {unknown} */
+                                type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/units/{id}/children": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Units directly under a unit, each with its child count */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Page number, from 1 */
+                    page?: number;
+                    /** @description Rows per page (at most 500) */
+                    pageSize?: number;
+                    status?: "active" | "archived" | "all";
+                    type?: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                };
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                address: string | null;
+                                archivedAt: string | null;
+                                /** @description Active units directly under this one */
+                                childCount: number;
+                                code: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                depth: number;
+                                hasBoundary: boolean;
+                                id: number;
+                                name: string;
+                                parentId: number | null;
+                                /** @description Materialized path of ids, e.g. /1/4/9/ */
+                                path: string;
+                                sortOrder: number;
+                                status: "active" | "archived";
+                                /** @enum {unknown} */
+                                type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                            total: number;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/units/{id}/lineage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Predecessors and successors through restructurings, transitively, with the events */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            edges: {
+                                /** Format: date */
+                                effectiveDate: string;
+                                eventId: number;
+                                predecessorId: number;
+                                predecessorName: string;
+                                /** @enum {unknown} */
+                                relation: "became_grid_of" | "redivided_into" | "merged_into" | "split_into" | "moved" | "renamed";
+                                successorId: number;
+                                successorName: string;
+                            }[];
+                            /** @description Every event that touched this unit or a unit of its lineage */
+                            events: {
+                                actorId: number | null;
+                                actorUsername: string | null;
+                                anchorUnitId: number | null;
+                                anchorUnitName: string | null;
+                                counts: {
+                                    buildings: number;
+                                    /** @description Active compounds inside the moved subtrees */
+                                    compounds: number;
+                                    households: number;
+                                    /** @description Full and probationary members of those organizations */
+                                    partyMembers: number;
+                                    /** @description Active party organizations attached to moved units, plus those re-parented */
+                                    partyOrgs: number;
+                                    people: number;
+                                    unitsArchived: number;
+                                    unitsChanged: number;
+                                    unitsCreated: number;
+                                    /** @description Units whose parent changes (each carries its subtree) */
+                                    unitsMoved: number;
+                                };
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date */
+                                effectiveDate: string;
+                                id: number;
+                                /** @enum {unknown} */
+                                kind: "merge_villages" | "redivide_grids" | "merge_grids" | "move" | "rename" | "archive" | "split";
+                                note: string | null;
+                                title: string;
+                            }[];
+                            predecessors: {
+                                distance: number;
+                                /** @description Already inside this unit’s subtree (its figures are counted through the path) */
+                                insideSubtree: boolean;
+                                /** @description Has several successors: its history is shared, do not add it when summing siblings */
+                                shared: boolean;
+                                unit: {
+                                    code: string | null;
+                                    id: number;
+                                    name: string;
+                                    status: "active" | "archived";
+                                    /** @enum {unknown} */
+                                    type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                };
+                            }[];
+                            successors: {
+                                distance: number;
+                                unit: {
+                                    code: string | null;
+                                    id: number;
+                                    name: string;
+                                    status: "active" | "archived";
+                                    /** @enum {unknown} */
+                                    type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                };
+                            }[];
+                            unit: {
+                                code: string | null;
+                                id: number;
+                                name: string;
+                                status: "active" | "archived";
+                                /** @enum {unknown} */
+                                type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/units/{id}/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Counts over the subtree: units by type, households, people, party organizations and members */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Archived units below this one */
+                            archivedUnits: number;
+                            /** @description Active households in the subtree (this unit included) */
+                            households: number;
+                            /** @description Active full and probationary members of those organizations */
+                            partyMembers: number;
+                            /** @description Applicants, activists and candidates in those organizations */
+                            partyMembersInDevelopment: number;
+                            /** @description Active party organizations attached to units of the subtree */
+                            partyOrgs: number;
+                            /** @description Active residents in the subtree */
+                            people: number;
+                            unitId: number;
+                            units: {
+                                agency: number;
+                                building: number;
+                                community: number;
+                                compound: number;
+                                county: number;
+                                enterprise: number;
+                                grid: number;
+                                new_village: number;
+                                park: number;
+                                subdistrict: number;
+                                town: number;
+                                village: number;
+                            };
+                            /** @description Active units below this one */
+                            unitsTotal: number;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/units/tree": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The first levels of the unit tree (flat, ordered by path; nest by parentId) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Levels below each root to include */
+                    levels?: number;
+                    /** @description Default: the top units the caller may read */
+                    rootId?: number;
+                    status?: "active" | "all";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Every node, ordered by path; nest them by parentId */
+                            items: {
+                                address: string | null;
+                                archivedAt: string | null;
+                                /** @description Active units directly under this one */
+                                childCount: number;
+                                code: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                depth: number;
+                                hasBoundary: boolean;
+                                id: number;
+                                name: string;
+                                parentId: number | null;
+                                /** @description Materialized path of ids, e.g. /1/4/9/ */
+                                path: string;
+                                sortOrder: number;
+                                status: "active" | "archived";
+                                /** @enum {unknown} */
+                                type: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                            /** @description Ids of the root nodes, in order */
+                            roots: number[];
+                            /** @description True when the node limit (2,000) cut the tree short; expand lazily through /children */
+                            truncated: boolean;
                         };
                     };
                 };
