@@ -59,7 +59,7 @@ export interface ResidentSpec {
 
 /** Registers a resident through the API (as the admin unless a client is given); returns the masked view. */
 export async function createResident(t: TestApp, spec: ResidentSpec, client: Client = t.admin): Promise<any> {
-  const res = await client.post('/api/residents', { name: spec.name ?? `居民${next()}`, ...spec })
+  const res = await client.post('/api/residents', { ...spec, name: spec.name ?? `居民${next()}` })
   if (res.status !== 201) throw new Error(`createResident: ${res.status} ${res.text}`)
   return res.body
 }
