@@ -14,6 +14,9 @@ import type {
 import type { PartyMemberCheckTable } from './tables/party.js'
 import type { RestructureEventUnitTable } from './tables/units.js'
 import type {
+  CalendarPeriodTable, CalendarYearTable, CompoundPropertyTable, RoutingRuleTable, ServiceCategoryTable, ServiceItemTable, WorkCalendarTable,
+} from './tables/catalog.js'
+import type {
   IdempotencyKeyTable, NotificationTable, Open311KeyTable, OutboxTable, RequestAppealTable, RequestEventTable, RequestExtensionTable,
   RequestPhotoTable, RequestRatingTable, RequestRollupTable, RequestTable, RequestUnitTable, ResponseTemplateTable, UnitAssignmentTable,
 } from './tables/requests.js'
@@ -43,6 +46,14 @@ export interface Database {
   party_member_check: PartyMemberCheckTable
   rep_studio: RepStudioTable
   job: JobTable
+  // working calendar and service catalog
+  work_calendar: WorkCalendarTable
+  calendar_year: CalendarYearTable
+  calendar_period: CalendarPeriodTable
+  service_category: ServiceCategoryTable
+  service_item: ServiceItemTable
+  routing_rule: RoutingRuleTable
+  compound_property: CompoundPropertyTable
   // service requests
   request: RequestTable
   request_event: RequestEventTable

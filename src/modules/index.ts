@@ -5,6 +5,8 @@ import { auditRoutes } from './audit/routes.js'
 import { unitRoutes } from './units/routes.js'
 import { residentRoutes } from './residents/routes.js'
 import { partyRoutes } from './party/routes.js'
+import { calendarRoutes } from './calendar/routes.js'
+import { catalogRoutes } from './catalog/routes.js'
 
 /** The product, module by module. Reading this list is reading what Chorus does. */
 export const modules: Module[] = [
@@ -14,4 +16,6 @@ export const modules: Module[] = [
   { name: 'units', register: unitRoutes },
   { name: 'residents', register: residentRoutes },
   { name: 'party', register: partyRoutes },
+  { name: 'calendar', register: calendarRoutes },
+  { name: 'catalog', register: catalogRoutes },
 ]

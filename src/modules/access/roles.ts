@@ -55,8 +55,9 @@ export const rolePermissions: Record<Role, readonly Action[]> = {
     ...read, 'units.manage', 'units.restructure', 'party.manage', 'residents.manage', 'residents.unmask',
     'imports.run', 'requests.intake', 'requests.handle', 'requests.dispatch', 'requests.supervise', 'catalog.manage', 'accounts.read',
   ],
+  // catalog.manage inside the community: its own menus (洛神湖社区's 爱老助老服务清单) and routing rules.
   community_worker: [
-    ...read, 'units.manage', 'party.manage', 'residents.manage', 'residents.unmask', 'imports.run',
+    ...read, 'units.manage', 'party.manage', 'residents.manage', 'residents.unmask', 'imports.run', 'catalog.manage',
     'requests.intake', 'requests.handle', 'requests.dispatch',
   ],
   grid_worker: ['units.read', 'party.read', 'residents.read', 'residents.manage', 'catalog.read', 'requests.read', 'requests.intake', 'requests.handle'],
