@@ -848,6 +848,2365 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/calendar": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The working calendar: weekly hours, holidays and adjusted working days per year (a county's own when it has one) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description A county with its own calendar; omitted: the default calendar */
+                    countyId?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Hours of an adjusted working day */
+                            adjustedWorkdayHours: {
+                                /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                end: string;
+                                /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                start: string;
+                            }[];
+                            /** @description null: the default calendar of the deployment */
+                            countyUnitId: number | null;
+                            id: number;
+                            name: string;
+                            /** @description Counties with a calendar of their own */
+                            overrides: {
+                                countyName: string;
+                                countyUnitId: number;
+                            }[];
+                            /** @description True when the asked county has a calendar of its own */
+                            ownCalendar: boolean;
+                            revision: string;
+                            /** @enum {string} */
+                            timeZone: "Asia/Shanghai";
+                            /** Format: date-time */
+                            updatedAt: string;
+                            /** @description Working intervals [start, end) per weekday */
+                            weeklyHours: {
+                                fri: {
+                                    /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                    end: string;
+                                    /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                    start: string;
+                                }[];
+                                mon: {
+                                    /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                    end: string;
+                                    /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                    start: string;
+                                }[];
+                                sat: {
+                                    /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                    end: string;
+                                    /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                    start: string;
+                                }[];
+                                sun: {
+                                    /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                    end: string;
+                                    /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                    start: string;
+                                }[];
+                                thu: {
+                                    /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                    end: string;
+                                    /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                    start: string;
+                                }[];
+                                tue: {
+                                    /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                    end: string;
+                                    /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                    start: string;
+                                }[];
+                                wed: {
+                                    /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                    end: string;
+                                    /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                    start: string;
+                                }[];
+                            };
+                            years: {
+                                holidays: {
+                                    /**
+                                     * Format: date
+                                     * @description YYYY-MM-DD
+                                     */
+                                    endDate: string;
+                                    /** @description e.g. 春节, 春节调休上班 */
+                                    name: string;
+                                    /**
+                                     * Format: date
+                                     * @description YYYY-MM-DD
+                                     */
+                                    startDate: string;
+                                }[];
+                                /** @description The notice the schedule comes from */
+                                source: string | null;
+                                /** Format: date-time */
+                                updatedAt: string;
+                                /** @description Adjusted working days (调休上班) */
+                                workdays: {
+                                    /**
+                                     * Format: date
+                                     * @description YYYY-MM-DD
+                                     */
+                                    endDate: string;
+                                    /** @description e.g. 春节, 春节调休上班 */
+                                    name: string;
+                                    /**
+                                     * Format: date
+                                     * @description YYYY-MM-DD
+                                     */
+                                    startDate: string;
+                                }[];
+                                year: number;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/calendar/hours": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Replace the weekly working hours and the hours of an adjusted working day */
+        put: {
+            parameters: {
+                query?: {
+                    /** @description A county with its own calendar; omitted: the default calendar */
+                    countyId?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        adjustedWorkdayHours: {
+                            /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                            end: string;
+                            /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                            start: string;
+                        }[];
+                        /** @description Working intervals [start, end) per weekday */
+                        weeklyHours: {
+                            fri: {
+                                /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                end: string;
+                                /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                start: string;
+                            }[];
+                            mon: {
+                                /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                end: string;
+                                /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                start: string;
+                            }[];
+                            sat: {
+                                /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                end: string;
+                                /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                start: string;
+                            }[];
+                            sun: {
+                                /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                end: string;
+                                /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                start: string;
+                            }[];
+                            thu: {
+                                /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                end: string;
+                                /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                start: string;
+                            }[];
+                            tue: {
+                                /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                end: string;
+                                /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                start: string;
+                            }[];
+                            wed: {
+                                /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                end: string;
+                                /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                start: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Hours of an adjusted working day */
+                            adjustedWorkdayHours: {
+                                /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                end: string;
+                                /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                start: string;
+                            }[];
+                            /** @description null: the default calendar of the deployment */
+                            countyUnitId: number | null;
+                            id: number;
+                            name: string;
+                            /** @description Counties with a calendar of their own */
+                            overrides: {
+                                countyName: string;
+                                countyUnitId: number;
+                            }[];
+                            /** @description True when the asked county has a calendar of its own */
+                            ownCalendar: boolean;
+                            revision: string;
+                            /** @enum {string} */
+                            timeZone: "Asia/Shanghai";
+                            /** Format: date-time */
+                            updatedAt: string;
+                            /** @description Working intervals [start, end) per weekday */
+                            weeklyHours: {
+                                fri: {
+                                    /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                    end: string;
+                                    /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                    start: string;
+                                }[];
+                                mon: {
+                                    /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                    end: string;
+                                    /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                    start: string;
+                                }[];
+                                sat: {
+                                    /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                    end: string;
+                                    /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                    start: string;
+                                }[];
+                                sun: {
+                                    /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                    end: string;
+                                    /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                    start: string;
+                                }[];
+                                thu: {
+                                    /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                    end: string;
+                                    /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                    start: string;
+                                }[];
+                                tue: {
+                                    /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                    end: string;
+                                    /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                    start: string;
+                                }[];
+                                wed: {
+                                    /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                    end: string;
+                                    /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                    start: string;
+                                }[];
+                            };
+                            years: {
+                                holidays: {
+                                    /**
+                                     * Format: date
+                                     * @description YYYY-MM-DD
+                                     */
+                                    endDate: string;
+                                    /** @description e.g. 春节, 春节调休上班 */
+                                    name: string;
+                                    /**
+                                     * Format: date
+                                     * @description YYYY-MM-DD
+                                     */
+                                    startDate: string;
+                                }[];
+                                /** @description The notice the schedule comes from */
+                                source: string | null;
+                                /** Format: date-time */
+                                updatedAt: string;
+                                /** @description Adjusted working days (调休上班) */
+                                workdays: {
+                                    /**
+                                     * Format: date
+                                     * @description YYYY-MM-DD
+                                     */
+                                    endDate: string;
+                                    /** @description e.g. 春节, 春节调休上班 */
+                                    name: string;
+                                    /**
+                                     * Format: date
+                                     * @description YYYY-MM-DD
+                                     */
+                                    startDate: string;
+                                }[];
+                                year: number;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/calendar/overrides": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Give a county a calendar of its own (a copy of the default to edit) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The county; its calendar starts as a copy of the default */
+                        countyId: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Hours of an adjusted working day */
+                            adjustedWorkdayHours: {
+                                /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                end: string;
+                                /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                start: string;
+                            }[];
+                            /** @description null: the default calendar of the deployment */
+                            countyUnitId: number | null;
+                            id: number;
+                            name: string;
+                            /** @description Counties with a calendar of their own */
+                            overrides: {
+                                countyName: string;
+                                countyUnitId: number;
+                            }[];
+                            /** @description True when the asked county has a calendar of its own */
+                            ownCalendar: boolean;
+                            revision: string;
+                            /** @enum {string} */
+                            timeZone: "Asia/Shanghai";
+                            /** Format: date-time */
+                            updatedAt: string;
+                            /** @description Working intervals [start, end) per weekday */
+                            weeklyHours: {
+                                fri: {
+                                    /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                    end: string;
+                                    /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                    start: string;
+                                }[];
+                                mon: {
+                                    /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                    end: string;
+                                    /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                    start: string;
+                                }[];
+                                sat: {
+                                    /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                    end: string;
+                                    /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                    start: string;
+                                }[];
+                                sun: {
+                                    /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                    end: string;
+                                    /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                    start: string;
+                                }[];
+                                thu: {
+                                    /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                    end: string;
+                                    /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                    start: string;
+                                }[];
+                                tue: {
+                                    /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                    end: string;
+                                    /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                    start: string;
+                                }[];
+                                wed: {
+                                    /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                    end: string;
+                                    /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                    start: string;
+                                }[];
+                            };
+                            years: {
+                                holidays: {
+                                    /**
+                                     * Format: date
+                                     * @description YYYY-MM-DD
+                                     */
+                                    endDate: string;
+                                    /** @description e.g. 春节, 春节调休上班 */
+                                    name: string;
+                                    /**
+                                     * Format: date
+                                     * @description YYYY-MM-DD
+                                     */
+                                    startDate: string;
+                                }[];
+                                /** @description The notice the schedule comes from */
+                                source: string | null;
+                                /** Format: date-time */
+                                updatedAt: string;
+                                /** @description Adjusted working days (调休上班) */
+                                workdays: {
+                                    /**
+                                     * Format: date
+                                     * @description YYYY-MM-DD
+                                     */
+                                    endDate: string;
+                                    /** @description e.g. 春节, 春节调休上班 */
+                                    name: string;
+                                    /**
+                                     * Format: date
+                                     * @description YYYY-MM-DD
+                                     */
+                                    startDate: string;
+                                }[];
+                                year: number;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/calendar/overrides/{countyId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a county's own calendar; it uses the default again */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    countyId: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            ok: true;
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/calendar/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Compute a deadline: start + amount in hours, working hours or working days */
+        get: {
+            parameters: {
+                query: {
+                    amount: number;
+                    countyId?: number;
+                    /** @description Default: now */
+                    start?: string;
+                    /** @description hours: natural hours; working_hours / working_days: on the working calendar */
+                    unit: "hours" | "working_hours" | "working_days";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            amount: number;
+                            calendarId: number;
+                            /** @description Natural minutes from start to dueAt */
+                            calendarMinutes: number;
+                            /** Format: date-time */
+                            dueAt: string;
+                            /** Format: date-time */
+                            start: string;
+                            /**
+                             * @description hours: natural hours; working_hours / working_days: on the working calendar
+                             * @enum {unknown}
+                             */
+                            unit: "hours" | "working_hours" | "working_days";
+                            /** @description Working minutes from start to dueAt */
+                            workingMinutes: number;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/calendar/years/{year}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Replace one year's holidays and adjusted working days (countyId: that county's own calendar) */
+        put: {
+            parameters: {
+                query?: {
+                    /** @description A county with its own calendar; omitted: the default calendar */
+                    countyId?: number;
+                };
+                header?: never;
+                path: {
+                    /** @description A year from 2000 to 2100 */
+                    year: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        holidays: {
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            endDate: string;
+                            /** @description e.g. 春节, 春节调休上班 */
+                            name: string;
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            startDate: string;
+                        }[];
+                        source?: string | null;
+                        /** @description Adjusted working days (调休上班) */
+                        workdays: {
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            endDate: string;
+                            /** @description e.g. 春节, 春节调休上班 */
+                            name: string;
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            startDate: string;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Hours of an adjusted working day */
+                            adjustedWorkdayHours: {
+                                /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                end: string;
+                                /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                start: string;
+                            }[];
+                            /** @description null: the default calendar of the deployment */
+                            countyUnitId: number | null;
+                            id: number;
+                            name: string;
+                            /** @description Counties with a calendar of their own */
+                            overrides: {
+                                countyName: string;
+                                countyUnitId: number;
+                            }[];
+                            /** @description True when the asked county has a calendar of its own */
+                            ownCalendar: boolean;
+                            revision: string;
+                            /** @enum {string} */
+                            timeZone: "Asia/Shanghai";
+                            /** Format: date-time */
+                            updatedAt: string;
+                            /** @description Working intervals [start, end) per weekday */
+                            weeklyHours: {
+                                fri: {
+                                    /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                    end: string;
+                                    /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                    start: string;
+                                }[];
+                                mon: {
+                                    /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                    end: string;
+                                    /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                    start: string;
+                                }[];
+                                sat: {
+                                    /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                    end: string;
+                                    /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                    start: string;
+                                }[];
+                                sun: {
+                                    /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                    end: string;
+                                    /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                    start: string;
+                                }[];
+                                thu: {
+                                    /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                    end: string;
+                                    /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                    start: string;
+                                }[];
+                                tue: {
+                                    /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                    end: string;
+                                    /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                    start: string;
+                                }[];
+                                wed: {
+                                    /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                    end: string;
+                                    /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                    start: string;
+                                }[];
+                            };
+                            years: {
+                                holidays: {
+                                    /**
+                                     * Format: date
+                                     * @description YYYY-MM-DD
+                                     */
+                                    endDate: string;
+                                    /** @description e.g. 春节, 春节调休上班 */
+                                    name: string;
+                                    /**
+                                     * Format: date
+                                     * @description YYYY-MM-DD
+                                     */
+                                    startDate: string;
+                                }[];
+                                /** @description The notice the schedule comes from */
+                                source: string | null;
+                                /** Format: date-time */
+                                updatedAt: string;
+                                /** @description Adjusted working days (调休上班) */
+                                workdays: {
+                                    /**
+                                     * Format: date
+                                     * @description YYYY-MM-DD
+                                     */
+                                    endDate: string;
+                                    /** @description e.g. 春节, 春节调休上班 */
+                                    name: string;
+                                    /**
+                                     * Format: date
+                                     * @description YYYY-MM-DD
+                                     */
+                                    startDate: string;
+                                }[];
+                                year: number;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Remove one year's schedule */
+        delete: {
+            parameters: {
+                query?: {
+                    /** @description A county with its own calendar; omitted: the default calendar */
+                    countyId?: number;
+                };
+                header?: never;
+                path: {
+                    /** @description A year from 2000 to 2100 */
+                    year: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Hours of an adjusted working day */
+                            adjustedWorkdayHours: {
+                                /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                end: string;
+                                /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                start: string;
+                            }[];
+                            /** @description null: the default calendar of the deployment */
+                            countyUnitId: number | null;
+                            id: number;
+                            name: string;
+                            /** @description Counties with a calendar of their own */
+                            overrides: {
+                                countyName: string;
+                                countyUnitId: number;
+                            }[];
+                            /** @description True when the asked county has a calendar of its own */
+                            ownCalendar: boolean;
+                            revision: string;
+                            /** @enum {string} */
+                            timeZone: "Asia/Shanghai";
+                            /** Format: date-time */
+                            updatedAt: string;
+                            /** @description Working intervals [start, end) per weekday */
+                            weeklyHours: {
+                                fri: {
+                                    /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                    end: string;
+                                    /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                    start: string;
+                                }[];
+                                mon: {
+                                    /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                    end: string;
+                                    /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                    start: string;
+                                }[];
+                                sat: {
+                                    /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                    end: string;
+                                    /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                    start: string;
+                                }[];
+                                sun: {
+                                    /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                    end: string;
+                                    /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                    start: string;
+                                }[];
+                                thu: {
+                                    /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                    end: string;
+                                    /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                    start: string;
+                                }[];
+                                tue: {
+                                    /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                    end: string;
+                                    /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                    start: string;
+                                }[];
+                                wed: {
+                                    /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                    end: string;
+                                    /** @description Local time HH:MM (Asia/Shanghai); 24:00 ends a day */
+                                    start: string;
+                                }[];
+                            };
+                            years: {
+                                holidays: {
+                                    /**
+                                     * Format: date
+                                     * @description YYYY-MM-DD
+                                     */
+                                    endDate: string;
+                                    /** @description e.g. 春节, 春节调休上班 */
+                                    name: string;
+                                    /**
+                                     * Format: date
+                                     * @description YYYY-MM-DD
+                                     */
+                                    startDate: string;
+                                }[];
+                                /** @description The notice the schedule comes from */
+                                source: string | null;
+                                /** Format: date-time */
+                                updatedAt: string;
+                                /** @description Adjusted working days (调休上班) */
+                                workdays: {
+                                    /**
+                                     * Format: date
+                                     * @description YYYY-MM-DD
+                                     */
+                                    endDate: string;
+                                    /** @description e.g. 春节, 春节调休上班 */
+                                    name: string;
+                                    /**
+                                     * Format: date
+                                     * @description YYYY-MM-DD
+                                     */
+                                    startDate: string;
+                                }[];
+                                year: number;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/catalog/categories": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Service categories (two levels) */
+        get: {
+            parameters: {
+                query?: {
+                    status?: "active" | "archived" | "all";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            description: string | null;
+                            id: number;
+                            /** @description Active items directly in this category that you can see */
+                            itemCount: number;
+                            name: string;
+                            parentId: number | null;
+                            sortOrder: number;
+                            status: "active" | "archived";
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a category (deployment-wide administrators) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Lowercase letters, digits, _ and - (stable) */
+                        code: string;
+                        description?: string | null;
+                        name: string;
+                        parentId?: number | null;
+                        sortOrder?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            description: string | null;
+                            id: number;
+                            /** @description Active items directly in this category that you can see */
+                            itemCount: number;
+                            name: string;
+                            parentId: number | null;
+                            sortOrder: number;
+                            status: "active" | "archived";
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/catalog/categories/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Rename, move, reorder or archive a category */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        description?: string | null;
+                        name?: string;
+                        parentId?: number | null;
+                        sortOrder?: number;
+                        status?: "active" | "archived";
+                    };
+                };
+            };
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            description: string | null;
+                            id: number;
+                            /** @description Active items directly in this category that you can see */
+                            itemCount: number;
+                            name: string;
+                            parentId: number | null;
+                            sortOrder: number;
+                            status: "active" | "archived";
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/catalog/items": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Service items you can see, with filters */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The category or its subcategories */
+                    categoryId?: number;
+                    crossRegion?: boolean;
+                    elderlyCare?: boolean;
+                    /** @description Only items offered at this location */
+                    offeredAt?: number;
+                    /** @description Which kind of unit handles it, found from the location */
+                    ownerUnitType?: "grid" | "community" | "property_company" | "town" | "agency" | "county";
+                    /** @description Page number, from 1 */
+                    page?: number;
+                    /** @description Rows per page (at most 500) */
+                    pageSize?: number;
+                    /** @description emergency 2 h · urgent 24 h · general 7 working days · complex 15 working days */
+                    priority?: "emergency" | "urgent" | "general" | "complex";
+                    proxyHandling?: boolean;
+                    /** @description Part of the name, code or description */
+                    q?: string;
+                    status?: "active" | "archived" | "all";
+                    /** @description Only items whose offering subtree is exactly this unit */
+                    unitId?: number;
+                    visibility?: "public" | "internal";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                anonymousAllowed: boolean;
+                                categoryId: number;
+                                categoryName: string;
+                                code: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description 跨域通办 */
+                                crossRegion: boolean;
+                                defaultUnitId: number | null;
+                                defaultUnitName: string | null;
+                                description: string | null;
+                                /** @description 爱老助老 */
+                                elderlyCare: boolean;
+                                feeNote: string | null;
+                                id: number;
+                                materials: string[];
+                                name: string;
+                                /**
+                                 * @description Which kind of unit handles it, found from the location
+                                 * @enum {unknown}
+                                 */
+                                ownerUnitType: "grid" | "community" | "property_company" | "town" | "agency" | "county";
+                                parentCategoryId: number | null;
+                                /**
+                                 * @description emergency 2 h · urgent 24 h · general 7 working days · complex 15 working days
+                                 * @enum {unknown}
+                                 */
+                                priority: "emergency" | "urgent" | "general" | "complex";
+                                /** @description 帮办代办 */
+                                proxyHandling: boolean;
+                                /** @description A time allowance with its unit */
+                                resolutionTime: {
+                                    amount: number;
+                                    /**
+                                     * @description hours: natural hours; working_hours / working_days: on the working calendar
+                                     * @enum {unknown}
+                                     */
+                                    unit: "hours" | "working_hours" | "working_days";
+                                };
+                                resolutionTimeOverride: {
+                                    amount: number;
+                                    /**
+                                     * @description hours: natural hours; working_hours / working_days: on the working calendar
+                                     * @enum {unknown}
+                                     */
+                                    unit: "hours" | "working_hours" | "working_days";
+                                } | null;
+                                /** @description A time allowance with its unit */
+                                responseTime: {
+                                    amount: number;
+                                    /**
+                                     * @description hours: natural hours; working_hours / working_days: on the working calendar
+                                     * @enum {unknown}
+                                     */
+                                    unit: "hours" | "working_hours" | "working_days";
+                                };
+                                responseTimeOverride: {
+                                    amount: number;
+                                    /**
+                                     * @description hours: natural hours; working_hours / working_days: on the working calendar
+                                     * @enum {unknown}
+                                     */
+                                    unit: "hours" | "working_hours" | "working_days";
+                                } | null;
+                                sortOrder: number;
+                                status: "active" | "archived";
+                                unitId: number | null;
+                                unitName: string | null;
+                                /** Format: date-time */
+                                updatedAt: string;
+                                visibility: "public" | "internal";
+                            }[];
+                            total: number;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a service item offered in a unit subtree */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        anonymousAllowed?: boolean;
+                        categoryId: number;
+                        /** @description Stable code; the Open311 service_code */
+                        code: string;
+                        crossRegion?: boolean;
+                        defaultUnitId?: number | null;
+                        description?: string | null;
+                        elderlyCare?: boolean;
+                        feeNote?: string | null;
+                        /** @description Documents the resident should bring or upload */
+                        materials?: string[];
+                        name: string;
+                        /**
+                         * @description Which kind of unit handles it, found from the location
+                         * @enum {unknown}
+                         */
+                        ownerUnitType: "grid" | "community" | "property_company" | "town" | "agency" | "county";
+                        /**
+                         * @description emergency 2 h · urgent 24 h · general 7 working days · complex 15 working days
+                         * @enum {unknown}
+                         */
+                        priority: "emergency" | "urgent" | "general" | "complex";
+                        proxyHandling?: boolean;
+                        resolutionTime?: {
+                            amount: number;
+                            /**
+                             * @description hours: natural hours; working_hours / working_days: on the working calendar
+                             * @enum {unknown}
+                             */
+                            unit: "hours" | "working_hours" | "working_days";
+                        } | null;
+                        responseTime?: {
+                            amount: number;
+                            /**
+                             * @description hours: natural hours; working_hours / working_days: on the working calendar
+                             * @enum {unknown}
+                             */
+                            unit: "hours" | "working_hours" | "working_days";
+                        } | null;
+                        sortOrder?: number;
+                        unitId: number | null;
+                        visibility?: "public" | "internal";
+                    };
+                };
+            };
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            anonymousAllowed: boolean;
+                            categoryId: number;
+                            categoryName: string;
+                            code: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @description 跨域通办 */
+                            crossRegion: boolean;
+                            defaultUnitId: number | null;
+                            defaultUnitName: string | null;
+                            description: string | null;
+                            /** @description 爱老助老 */
+                            elderlyCare: boolean;
+                            feeNote: string | null;
+                            id: number;
+                            materials: string[];
+                            name: string;
+                            /**
+                             * @description Which kind of unit handles it, found from the location
+                             * @enum {unknown}
+                             */
+                            ownerUnitType: "grid" | "community" | "property_company" | "town" | "agency" | "county";
+                            parentCategoryId: number | null;
+                            /**
+                             * @description emergency 2 h · urgent 24 h · general 7 working days · complex 15 working days
+                             * @enum {unknown}
+                             */
+                            priority: "emergency" | "urgent" | "general" | "complex";
+                            /** @description 帮办代办 */
+                            proxyHandling: boolean;
+                            /** @description A time allowance with its unit */
+                            resolutionTime: {
+                                amount: number;
+                                /**
+                                 * @description hours: natural hours; working_hours / working_days: on the working calendar
+                                 * @enum {unknown}
+                                 */
+                                unit: "hours" | "working_hours" | "working_days";
+                            };
+                            resolutionTimeOverride: {
+                                amount: number;
+                                /**
+                                 * @description hours: natural hours; working_hours / working_days: on the working calendar
+                                 * @enum {unknown}
+                                 */
+                                unit: "hours" | "working_hours" | "working_days";
+                            } | null;
+                            /** @description A time allowance with its unit */
+                            responseTime: {
+                                amount: number;
+                                /**
+                                 * @description hours: natural hours; working_hours / working_days: on the working calendar
+                                 * @enum {unknown}
+                                 */
+                                unit: "hours" | "working_hours" | "working_days";
+                            };
+                            responseTimeOverride: {
+                                amount: number;
+                                /**
+                                 * @description hours: natural hours; working_hours / working_days: on the working calendar
+                                 * @enum {unknown}
+                                 */
+                                unit: "hours" | "working_hours" | "working_days";
+                            } | null;
+                            sortOrder: number;
+                            status: "active" | "archived";
+                            unitId: number | null;
+                            unitName: string | null;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            visibility: "public" | "internal";
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/catalog/items/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One service item */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            anonymousAllowed: boolean;
+                            categoryId: number;
+                            categoryName: string;
+                            code: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @description 跨域通办 */
+                            crossRegion: boolean;
+                            defaultUnitId: number | null;
+                            defaultUnitName: string | null;
+                            description: string | null;
+                            /** @description 爱老助老 */
+                            elderlyCare: boolean;
+                            feeNote: string | null;
+                            id: number;
+                            materials: string[];
+                            name: string;
+                            /**
+                             * @description Which kind of unit handles it, found from the location
+                             * @enum {unknown}
+                             */
+                            ownerUnitType: "grid" | "community" | "property_company" | "town" | "agency" | "county";
+                            parentCategoryId: number | null;
+                            /**
+                             * @description emergency 2 h · urgent 24 h · general 7 working days · complex 15 working days
+                             * @enum {unknown}
+                             */
+                            priority: "emergency" | "urgent" | "general" | "complex";
+                            /** @description 帮办代办 */
+                            proxyHandling: boolean;
+                            /** @description A time allowance with its unit */
+                            resolutionTime: {
+                                amount: number;
+                                /**
+                                 * @description hours: natural hours; working_hours / working_days: on the working calendar
+                                 * @enum {unknown}
+                                 */
+                                unit: "hours" | "working_hours" | "working_days";
+                            };
+                            resolutionTimeOverride: {
+                                amount: number;
+                                /**
+                                 * @description hours: natural hours; working_hours / working_days: on the working calendar
+                                 * @enum {unknown}
+                                 */
+                                unit: "hours" | "working_hours" | "working_days";
+                            } | null;
+                            /** @description A time allowance with its unit */
+                            responseTime: {
+                                amount: number;
+                                /**
+                                 * @description hours: natural hours; working_hours / working_days: on the working calendar
+                                 * @enum {unknown}
+                                 */
+                                unit: "hours" | "working_hours" | "working_days";
+                            };
+                            responseTimeOverride: {
+                                amount: number;
+                                /**
+                                 * @description hours: natural hours; working_hours / working_days: on the working calendar
+                                 * @enum {unknown}
+                                 */
+                                unit: "hours" | "working_hours" | "working_days";
+                            } | null;
+                            sortOrder: number;
+                            status: "active" | "archived";
+                            unitId: number | null;
+                            unitName: string | null;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            visibility: "public" | "internal";
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Edit or archive a service item (its code never changes) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        anonymousAllowed?: boolean;
+                        categoryId?: number;
+                        crossRegion?: boolean;
+                        defaultUnitId?: number | null;
+                        description?: string | null;
+                        elderlyCare?: boolean;
+                        feeNote?: string | null;
+                        /** @description Documents the resident should bring or upload */
+                        materials?: string[];
+                        name?: string;
+                        /**
+                         * @description Which kind of unit handles it, found from the location
+                         * @enum {unknown}
+                         */
+                        ownerUnitType?: "grid" | "community" | "property_company" | "town" | "agency" | "county";
+                        /**
+                         * @description emergency 2 h · urgent 24 h · general 7 working days · complex 15 working days
+                         * @enum {unknown}
+                         */
+                        priority?: "emergency" | "urgent" | "general" | "complex";
+                        proxyHandling?: boolean;
+                        resolutionTime?: {
+                            amount: number;
+                            /**
+                             * @description hours: natural hours; working_hours / working_days: on the working calendar
+                             * @enum {unknown}
+                             */
+                            unit: "hours" | "working_hours" | "working_days";
+                        } | null;
+                        responseTime?: {
+                            amount: number;
+                            /**
+                             * @description hours: natural hours; working_hours / working_days: on the working calendar
+                             * @enum {unknown}
+                             */
+                            unit: "hours" | "working_hours" | "working_days";
+                        } | null;
+                        sortOrder?: number;
+                        status?: "active" | "archived";
+                        unitId?: number | null;
+                        visibility?: "public" | "internal";
+                    };
+                };
+            };
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            anonymousAllowed: boolean;
+                            categoryId: number;
+                            categoryName: string;
+                            code: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @description 跨域通办 */
+                            crossRegion: boolean;
+                            defaultUnitId: number | null;
+                            defaultUnitName: string | null;
+                            description: string | null;
+                            /** @description 爱老助老 */
+                            elderlyCare: boolean;
+                            feeNote: string | null;
+                            id: number;
+                            materials: string[];
+                            name: string;
+                            /**
+                             * @description Which kind of unit handles it, found from the location
+                             * @enum {unknown}
+                             */
+                            ownerUnitType: "grid" | "community" | "property_company" | "town" | "agency" | "county";
+                            parentCategoryId: number | null;
+                            /**
+                             * @description emergency 2 h · urgent 24 h · general 7 working days · complex 15 working days
+                             * @enum {unknown}
+                             */
+                            priority: "emergency" | "urgent" | "general" | "complex";
+                            /** @description 帮办代办 */
+                            proxyHandling: boolean;
+                            /** @description A time allowance with its unit */
+                            resolutionTime: {
+                                amount: number;
+                                /**
+                                 * @description hours: natural hours; working_hours / working_days: on the working calendar
+                                 * @enum {unknown}
+                                 */
+                                unit: "hours" | "working_hours" | "working_days";
+                            };
+                            resolutionTimeOverride: {
+                                amount: number;
+                                /**
+                                 * @description hours: natural hours; working_hours / working_days: on the working calendar
+                                 * @enum {unknown}
+                                 */
+                                unit: "hours" | "working_hours" | "working_days";
+                            } | null;
+                            /** @description A time allowance with its unit */
+                            responseTime: {
+                                amount: number;
+                                /**
+                                 * @description hours: natural hours; working_hours / working_days: on the working calendar
+                                 * @enum {unknown}
+                                 */
+                                unit: "hours" | "working_hours" | "working_days";
+                            };
+                            responseTimeOverride: {
+                                amount: number;
+                                /**
+                                 * @description hours: natural hours; working_hours / working_days: on the working calendar
+                                 * @enum {unknown}
+                                 */
+                                unit: "hours" | "working_hours" | "working_days";
+                            } | null;
+                            sortOrder: number;
+                            status: "active" | "archived";
+                            unitId: number | null;
+                            unitName: string | null;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            visibility: "public" | "internal";
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/catalog/route": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Which unit would handle this item at this location, and why */
+        get: {
+            parameters: {
+                query: {
+                    itemId: number;
+                    locationUnitId: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            compoundUnitId: number | null;
+                            coUnits: {
+                                id: number;
+                                name: string;
+                            }[];
+                            ruleId: number | null;
+                            unitId: number;
+                            unitName: string;
+                            unitPath: string;
+                            unitType: string;
+                            via: "rule" | "default_unit" | "owner_type" | "fallback";
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/catalog/routing-rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Routing rules that apply in your subtree */
+        get: {
+            parameters: {
+                query?: {
+                    categoryId?: number;
+                    itemId?: number;
+                    /** @description Rules whose subtree root is exactly this unit */
+                    locationUnitId?: number;
+                    /** @description Page number, from 1 */
+                    page?: number;
+                    /** @description Rows per page (at most 500) */
+                    pageSize?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                active: boolean;
+                                categoryId: number | null;
+                                categoryName: string | null;
+                                coUnits: {
+                                    id: number;
+                                    name: string;
+                                }[];
+                                /** Format: date-time */
+                                createdAt: string;
+                                id: number;
+                                itemId: number | null;
+                                itemName: string | null;
+                                locationUnitId: number;
+                                locationUnitName: string;
+                                note: string | null;
+                                priority: number;
+                                /** @description unit: a fixed unit; property_company: the property company of the location's compound */
+                                targetKind: "unit" | "property_company";
+                                targetUnitId: number | null;
+                                targetUnitName: string | null;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                            total: number;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a routing rule: location subtree × category or item → responsible unit */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        active?: boolean;
+                        categoryId?: number | null;
+                        /** @description Co-handling units (协办) */
+                        coUnitIds?: number[];
+                        itemId?: number | null;
+                        /** @description The rule applies to locations in this subtree */
+                        locationUnitId: number;
+                        note?: string | null;
+                        priority?: number;
+                        /** @description unit: a fixed unit; property_company: the property company of the location's compound */
+                        targetKind: "unit" | "property_company";
+                        targetUnitId?: number | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            active: boolean;
+                            categoryId: number | null;
+                            categoryName: string | null;
+                            coUnits: {
+                                id: number;
+                                name: string;
+                            }[];
+                            /** Format: date-time */
+                            createdAt: string;
+                            id: number;
+                            itemId: number | null;
+                            itemName: string | null;
+                            locationUnitId: number;
+                            locationUnitName: string;
+                            note: string | null;
+                            priority: number;
+                            /** @description unit: a fixed unit; property_company: the property company of the location's compound */
+                            targetKind: "unit" | "property_company";
+                            targetUnitId: number | null;
+                            targetUnitName: string | null;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/catalog/routing-rules/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a routing rule */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            ok: true;
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Edit a routing rule */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        active?: boolean;
+                        categoryId?: number | null;
+                        /** @description Co-handling units (协办) */
+                        coUnitIds?: number[];
+                        itemId?: number | null;
+                        note?: string | null;
+                        priority?: number;
+                        /** @description unit: a fixed unit; property_company: the property company of the location's compound */
+                        targetKind?: "unit" | "property_company";
+                        targetUnitId?: number | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            active: boolean;
+                            categoryId: number | null;
+                            categoryName: string | null;
+                            coUnits: {
+                                id: number;
+                                name: string;
+                            }[];
+                            /** Format: date-time */
+                            createdAt: string;
+                            id: number;
+                            itemId: number | null;
+                            itemName: string | null;
+                            locationUnitId: number;
+                            locationUnitName: string;
+                            note: string | null;
+                            priority: number;
+                            /** @description unit: a fixed unit; property_company: the property company of the location's compound */
+                            targetKind: "unit" | "property_company";
+                            targetUnitId: number | null;
+                            targetUnitName: string | null;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/compounds/{id}/property-company": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A compound's property company now and its history */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            compoundName: string;
+                            compoundUnitId: number;
+                            current: {
+                                compoundUnitId: number;
+                                /** Format: date-time */
+                                createdAt: string;
+                                id: number;
+                                note: string | null;
+                                propertyName: string;
+                                propertyUnitId: number;
+                                since: string;
+                                until: string | null;
+                            } | null;
+                            /** @description Newest first */
+                            history: {
+                                compoundUnitId: number;
+                                /** Format: date-time */
+                                createdAt: string;
+                                id: number;
+                                note: string | null;
+                                propertyName: string;
+                                propertyUnitId: number;
+                                since: string;
+                                until: string | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        /** From a date, the compound is served by this property company (or none) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        note?: string | null;
+                        propertyUnitId: number | null;
+                        /**
+                         * Format: date
+                         * @description YYYY-MM-DD
+                         */
+                        since: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            compoundName: string;
+                            compoundUnitId: number;
+                            current: {
+                                compoundUnitId: number;
+                                /** Format: date-time */
+                                createdAt: string;
+                                id: number;
+                                note: string | null;
+                                propertyName: string;
+                                propertyUnitId: number;
+                                since: string;
+                                until: string | null;
+                            } | null;
+                            /** @description Newest first */
+                            history: {
+                                compoundUnitId: number;
+                                /** Format: date-time */
+                                createdAt: string;
+                                id: number;
+                                note: string | null;
+                                propertyName: string;
+                                propertyUnitId: number;
+                                since: string;
+                                until: string | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/health": {
         parameters: {
             query?: never;
@@ -4149,6 +6508,179 @@ export interface paths {
                 };
             };
         };
+        trace?: never;
+    };
+    "/api/property-companies/{id}/compounds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Compounds a property company serves today */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            compounds: {
+                                compoundName: string;
+                                compoundUnitId: number;
+                                since: string;
+                            }[];
+                            propertyName: string;
+                            propertyUnitId: number;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/public/catalog": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Public service items offered at a location (no login): the menu behind a QR code */
+        get: {
+            parameters: {
+                query: {
+                    categoryId?: number;
+                    q?: string;
+                    /** @description Where the resident is (compound, building, grid, village …) */
+                    unitId: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            categories: {
+                                id: number;
+                                name: string;
+                                parentId: number | null;
+                            }[];
+                            items: {
+                                anonymousAllowed: boolean;
+                                categoryId: number;
+                                categoryName: string;
+                                code: string;
+                                crossRegion: boolean;
+                                description: string | null;
+                                elderlyCare: boolean;
+                                feeNote: string | null;
+                                id: number;
+                                materials: string[];
+                                name: string;
+                                /**
+                                 * @description emergency 2 h · urgent 24 h · general 7 working days · complex 15 working days
+                                 * @enum {unknown}
+                                 */
+                                priority: "emergency" | "urgent" | "general" | "complex";
+                                proxyHandling: boolean;
+                                /** @description A time allowance with its unit */
+                                resolutionTime: {
+                                    amount: number;
+                                    /**
+                                     * @description hours: natural hours; working_hours / working_days: on the working calendar
+                                     * @enum {unknown}
+                                     */
+                                    unit: "hours" | "working_hours" | "working_days";
+                                };
+                                /** @description A time allowance with its unit */
+                                responseTime: {
+                                    amount: number;
+                                    /**
+                                     * @description hours: natural hours; working_hours / working_days: on the working calendar
+                                     * @enum {unknown}
+                                     */
+                                    unit: "hours" | "working_hours" | "working_days";
+                                };
+                            }[];
+                            location: {
+                                id: number;
+                                name: string;
+                                /** @description Names from the county down to the location */
+                                trail: string[];
+                                type: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/public/studios/{id}": {
