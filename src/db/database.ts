@@ -18,7 +18,7 @@ import type {
 } from './tables/catalog.js'
 import type {
   IdempotencyKeyTable, NotificationTable, Open311KeyTable, OutboxTable, RequestAppealTable, RequestEventTable, RequestExtensionTable,
-  RequestPhotoTable, RequestRatingTable, RequestRollupTable, RequestTable, RequestUnitTable, ResponseTemplateTable, UnitAssignmentTable,
+  RequestPhotoTable, RequestRatingTable, RequestRollupTable, RequestTable, RequestUploadTable, RequestUnitTable, ResponseTemplateTable, UnitAssignmentTable,
 } from './tables/requests.js'
 
 /** Every table, by its SQL name. Each module's tables live in tables/<module>.ts. */
@@ -69,4 +69,5 @@ export interface Database {
   outbox: OutboxTable
   open311_key: Open311KeyTable
   request_rollup: RequestRollupTable
+  request_upload: RequestUploadTable
 }

@@ -55,6 +55,14 @@ export interface RequestTable {
   version: Generated<number>
   created_at: Timestamp
   updated_at: Timestamp
+  // 2026-11-30-04-request-handling
+  pending_unit_id: number | null
+  pending_path: string | null
+  pending_kind: string | null
+  pending_from_status: string | null
+  dispatcher_unit_id: number | null
+  first_unit_id: number | null
+  clock_json: string | null
 }
 
 export interface RequestEventTable {
@@ -135,6 +143,19 @@ export interface IdempotencyKeyTable {
   key: string
   request_id: number
   created_at: Timestamp
+  fingerprint: string | null
+}
+
+/** A photo uploaded ahead of the submit that claims it (2026-11-30-04). */
+export interface RequestUploadTable {
+  id: Generated<number>
+  token_hash: string
+  stored_name: string
+  mime: string
+  bytes: number
+  request_id: number | null
+  created_at: Timestamp
+  expires_at: Timestamp
 }
 
 export interface UnitAssignmentTable {
