@@ -7,6 +7,7 @@ import { residentRoutes } from './residents/routes.js'
 import { partyRoutes } from './party/routes.js'
 import { calendarRoutes } from './calendar/routes.js'
 import { catalogRoutes } from './catalog/routes.js'
+import { requestRoutes } from './requests/routes.js'
 
 /** The product, module by module. Reading this list is reading what Chorus does. */
 export const modules: Module[] = [
@@ -18,4 +19,5 @@ export const modules: Module[] = [
   { name: 'party', register: partyRoutes },
   { name: 'calendar', register: calendarRoutes },
   { name: 'catalog', register: catalogRoutes },
+  { name: 'requests', register: requestRoutes },
 ]

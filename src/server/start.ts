@@ -6,6 +6,7 @@ import { buildApp } from './app.js'
 import path from 'node:path'
 import type { App } from './types.js'
 import { loadPiiKey, PiiCipher } from '../lib/pii.js'
+import { startBackgroundWork } from '../modules/requests/background.js'
 
 export function openDatabase(config: Config): DbHandle {
   return connect({ databaseUrl: config.databaseUrl, sqliteFile: path.join(config.dataDir, 'chorus.db') })
@@ -25,6 +26,8 @@ export async function startServer(config: Config = loadConfig()): Promise<App> {
   app.addHook('onClose', async () => {
     await dbHandle.close()
   })
+  // Request deadlines (a sweep under a database lease) and notification delivery (the outbox); stops in preClose.
+  startBackgroundWork(app)
 
   let closing = false
   const shutdown = (signal: string) => {

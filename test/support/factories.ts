@@ -159,3 +159,86 @@ export async function dongECounty(t: TestApp, opts: { grids?: number; compoundsP
   }
   return { county, tongcheng, jixiangyuan, luoshenhu, grids, luoshenhuGrid, luoshenhuCompound, jianglou, villages }
 }
+
+// --- service requests -----------------------------------------------------------------------------
+
+/** A catalog category and item through the catalog API (as the admin); returns the item view. */
+export async function createServiceItem(t: TestApp, spec: {
+  name?: string; priority?: 'emergency' | 'urgent' | 'general' | 'complex'; anonymousAllowed?: boolean; visibility?: 'public' | 'internal';
+  ownerUnitType?: string; unitId?: number | null; defaultUnitId?: number | null; categoryId?: number; resolutionTime?: { amount: number; unit: string } | null;
+}): Promise<any> {
+  let categoryId = spec.categoryId
+  if (categoryId === undefined) {
+    const cat = await t.admin.post('/api/catalog/categories', { code: `cat-${next()}`, name: `类别${next()}` })
+    if (cat.status !== 201) throw new Error(`createServiceItem category: ${cat.status} ${cat.text}`)
+    categoryId = cat.body.id as number
+  }
+  const res = await t.admin.post('/api/catalog/items', {
+    code: `item-${next()}`, categoryId, name: spec.name ?? `事项${next()}`, unitId: spec.unitId ?? null, ownerUnitType: spec.ownerUnitType ?? 'community',
+    priority: spec.priority ?? 'general', anonymousAllowed: spec.anonymousAllowed ?? false, visibility: spec.visibility ?? 'public',
+    ...(spec.defaultUnitId !== undefined ? { defaultUnitId: spec.defaultUnitId } : {}),
+    ...(spec.resolutionTime !== undefined ? { resolutionTime: spec.resolutionTime } : {}),
+  })
+  if (res.status !== 201) throw new Error(`createServiceItem: ${res.status} ${res.text}`)
+  return res.body
+}
+
+/**
+ * The request loop's county: smallCounty plus a compound (with a QR code) in each community's
+ * grid, catalog items, and one logged-in worker per role and community.
+ */
+export async function requestCounty(t: TestApp) {
+  const units = await smallCounty(t)
+  const n = next()
+  const compoundA = { ...(await createUnit(t, { parentId: units.gridA.id, type: 'compound', name: '吉祥苑小区', code: `QA${n}` })), code: `QA${n}` }
+  const compoundB = { ...(await createUnit(t, { parentId: units.gridB.id, type: 'compound', name: '洛神湖小区', code: `QB${n}` })), code: `QB${n}` }
+  const agency = await createUnit(t, { parentId: units.county.id, type: 'agency', name: '县住建局' })
+  const repair = await createServiceItem(t, { name: '水电维修', priority: 'general', anonymousAllowed: true })
+  const elderly = await createServiceItem(t, { name: '助老陪诊', priority: 'urgent', anonymousAllowed: false, categoryId: repair.categoryId })
+  const internal = await createServiceItem(t, { name: '内部事项', visibility: 'internal', categoryId: repair.categoryId })
+  return {
+    ...units, compoundA, compoundB, agency, items: { repair, elderly, internal },
+    communityWorkerA: await userWith(t, 'community_worker', units.communityA.id),
+    communityWorkerB: await userWith(t, 'community_worker', units.communityB.id),
+    gridWorkerA: await userWith(t, 'grid_worker', units.gridA.id),
+    gridWorkerB: await userWith(t, 'grid_worker', units.gridB.id),
+    townAdmin: await userWith(t, 'town_admin', units.subdistrict.id),
+    countyAdmin: await userWith(t, 'county_admin', units.county.id),
+    agencyStaff: await userWith(t, 'agency_staff', agency.id),
+  }
+}
+
+/** A resident's submit from the QR page; returns the body (tracking code …) or throws. */
+export async function submitPublicRequest(t: TestApp, body: Record<string, unknown>, headers: Record<string, string> = {}): Promise<any> {
+  const res = await t.anon.post('/api/public/requests', { description: '楼道灯坏了', phone: '13800138000', ...body }, { 'x-device-id': `device-${next()}-abcdef`, ...headers })
+  if (res.status !== 201) throw new Error(`submitPublicRequest: ${res.status} ${res.text}`)
+  return res.body
+}
+
+/** The staff id of a case known by its tracking code (straight from the database: tests only). */
+export async function requestIdOf(t: TestApp, trackingCode: string): Promise<number> {
+  const row = await t.dbHandle.db.selectFrom('request').select('id').where('tracking_code', '=', trackingCode).executeTakeFirstOrThrow()
+  return row.id
+}
+
+/** A structurally valid JPEG carrying EXIF (with GPS and an orientation), XMP and a comment — what a phone camera sends. */
+export function jpegWithExif(orientation = 6): Buffer {
+  const seg = (marker: number, body: Buffer) => Buffer.concat([Buffer.from([0xff, marker, (body.length + 2) >> 8, (body.length + 2) & 0xff]), body])
+  const tiff = Buffer.alloc(50)
+  tiff.write('II', 0, 'latin1'); tiff.writeUInt16LE(42, 2); tiff.writeUInt32LE(8, 4)
+  tiff.writeUInt16LE(2, 8) // two IFD0 entries: Orientation and the GPS IFD pointer
+  tiff.writeUInt16LE(0x0112, 10); tiff.writeUInt16LE(3, 12); tiff.writeUInt32LE(1, 14); tiff.writeUInt16LE(orientation, 18)
+  tiff.writeUInt16LE(0x8825, 22); tiff.writeUInt16LE(4, 24); tiff.writeUInt32LE(1, 26); tiff.writeUInt32LE(38, 30)
+  tiff.writeUInt32LE(0, 34)
+  tiff.write('GPS36.3N116.2E', 36, 'latin1')
+  const exif = Buffer.concat([Buffer.from('Exif\0\0', 'latin1'), tiff])
+  const xmp = Buffer.from('http://ns.adobe.com/xap/1.0/\0<x:xmpmeta><exif:GPSLatitude>36,18N</exif:GPSLatitude></x:xmpmeta>', 'latin1')
+  const jfif = Buffer.from([0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00])
+  const dqt = Buffer.concat([Buffer.from([0x00]), Buffer.alloc(64, 1)])
+  const sof = Buffer.from([0x08, 0x00, 0x01, 0x00, 0x01, 0x01, 0x01, 0x11, 0x00])
+  const sos = Buffer.from([0x01, 0x01, 0x00, 0x00, 0x3f, 0x00])
+  return Buffer.concat([
+    Buffer.from([0xff, 0xd8]), seg(0xe0, jfif), seg(0xe1, exif), seg(0xe1, xmp), seg(0xfe, Buffer.from('taken at 36.3N', 'latin1')),
+    seg(0xdb, dqt), seg(0xc0, sof), seg(0xda, sos), Buffer.from([0x12, 0xff, 0x00, 0x34, 0xff, 0xd0, 0x56]), Buffer.from([0xff, 0xd9]),
+  ])
+}

@@ -1,0 +1,88 @@
+import { clockMinutesBetween, computeDeadline, type Duration, type Pause, type WorkingCalendar } from '../calendar/working-time.js'
+import { priorityDefaults, type Priority } from '../catalog/priorities.js'
+
+/**
+ * A request's two clocks, in pure arithmetic over the working calendar:
+ * - first response (签收): from submission, by the item's response allowance;
+ * - resolution (办结): from submission (or from the latest reopening), by the resolution allowance,
+ *   stopped while the case waits for the resident, lengthened by approved extensions.
+ * Everything a deadline depends on is kept in the request's clock (request.clock_json), so it can
+ * be recomputed exactly after any change. A warning is due at 80 % of the allowance.
+ */
+
+export const WARN_FRACTION = 0.8
+
+export interface Clock {
+  response: Duration
+  resolution: Duration
+  /** When the resolution clock started: the submission, or the latest reopening. */
+  resolutionStart: string
+  /** Waiting for the resident; `to` null while still waiting. */
+  pauses: { from: string; to: string | null }[]
+  /** Approved extensions in the order they were granted. */
+  extensions: Duration[]
+}
+
+export interface ItemClocks {
+  priority: Priority
+  response?: Duration | null
+  resolution?: Duration | null
+}
+
+/** The allowances for an item: its own when it sets them, otherwise its priority's defaults. */
+export function allowancesFor(item: ItemClocks): { response: Duration; resolution: Duration } {
+  const defaults = priorityDefaults[item.priority]
+  return { response: item.response ?? defaults.response, resolution: item.resolution ?? defaults.resolution }
+}
+
+export const newClock = (item: ItemClocks, submittedAt: string): Clock => ({ ...allowancesFor(item), resolutionStart: submittedAt, pauses: [], extensions: [] })
+
+export function parseClock(json: string | null, fallback: () => Clock): Clock {
+  if (!json) return fallback()
+  return JSON.parse(json) as Clock
+}
+
+export const isPaused = (clock: Clock): boolean => clock.pauses.some((p) => p.to === null)
+
+const pausesOf = (clock: Clock): Pause[] => clock.pauses.map((p) => ({ from: p.from, to: p.to }))
+
+export const responseDueAt = (submittedAt: string, clock: Clock, calendar: WorkingCalendar): string =>
+  computeDeadline(submittedAt, clock.response, calendar) as string
+
+export interface ResolutionDeadlines {
+  dueAt: string
+  warnAt: string
+}
+
+/**
+ * The resolution deadline and the warning instant; null while the clock is stopped (the deadline
+ * is not known until it runs again). Each approved extension adds its allowance on top of the
+ * deadline it extends; after an extension the warning comes at 80 % of the extension.
+ */
+export function resolutionDeadlines(clock: Clock, calendar: WorkingCalendar): ResolutionDeadlines | null {
+  const pauses = pausesOf(clock)
+  let due = computeDeadline(clock.resolutionStart, clock.resolution, calendar, { pauses })
+  let warn = computeDeadline(clock.resolutionStart, clock.resolution, calendar, { pauses, fraction: WARN_FRACTION })
+  for (const extra of clock.extensions) {
+    if (due === null) return null
+    warn = computeDeadline(due, extra, calendar, { pauses, fraction: WARN_FRACTION })
+    due = computeDeadline(due, extra, calendar, { pauses })
+  }
+  return due === null || warn === null ? null : { dueAt: due, warnAt: warn }
+}
+
+/** Working minutes from submission to resolution with the waiting time left out, and the plain minutes. */
+export function handlingMinutes(submittedAt: string, resolvedAt: string, clock: Clock, calendar: WorkingCalendar): { handling: number; working: number } {
+  const handling = Math.max(0, Math.round((Date.parse(resolvedAt) - Date.parse(submittedAt)) / 60_000))
+  const working = Math.round(clockMinutesBetween(submittedAt, resolvedAt, 'working_hours', calendar, pausesOf(clock)))
+  return { handling, working }
+}
+
+export const pauseClock = (clock: Clock, at: string): Clock => ({ ...clock, pauses: [...clock.pauses, { from: at, to: null }] })
+export const resumeClock = (clock: Clock, at: string): Clock => ({ ...clock, pauses: clock.pauses.map((p) => (p.to === null ? { ...p, to: at } : p)) })
+export const extendClock = (clock: Clock, extra: Duration): Clock => ({ ...clock, extensions: [...clock.extensions, extra] })
+/**
+ * Reopening starts a fresh resolution clock; extensions belonged to the old one. Earlier pauses stay
+ * (they lie before the new start, so deadlines ignore them, and the working time spent still excludes them).
+ */
+export const restartClock = (clock: Clock, at: string): Clock => ({ ...clock, resolutionStart: at, extensions: [] })

@@ -1,0 +1,389 @@
+import type { Db } from '../../db/connect.js'
+import { AppError } from '../../server/errors.js'
+import { maskMobile, normalizeMobile } from '../../lib/pii.js'
+import { addMinutes, shanghaiDay } from '../../lib/time.js'
+import { randomToken, sha256 } from '../../lib/tokens.js'
+import { recordAudit } from '../audit/service.js'
+import { can, type Actor } from '../access/service.js'
+import { loadCalendar } from '../calendar/service.js'
+import { findOfferedItem, publicCatalog } from '../catalog/service.js'
+import type { ServiceItemView } from '../catalog/schema.js'
+import type { Priority } from '../catalog/priorities.js'
+import {
+  actorName, clockOf, commitChange, nowOf, writeEvents, type Change, type EventDraft, type RequestRow, type RequestsContext,
+} from './case.js'
+import { newClock, resolutionDeadlines, responseDueAt, restartClock } from './deadlines.js'
+import { assertTransition, isResolvedStatus, targetStatus, type RequestStatus } from './lifecycle.js'
+import { writeNotifications, type NotifyDraft } from './notify.js'
+import { cleanPhoto, PhotoError } from './photos.js'
+import { applyRollup } from './rollup.js'
+import { pickAssignee, reachableWorkers, routeRequest } from './routing.js'
+import type {
+  LocationView, PublicSubmitInput, RatingInput, RatingView, ResidentCaseView, Source, StaffIntakeInput, SubmitResult, UploadResult,
+} from './schema.js'
+import { storePhotoFile } from './uploads.js'
+import * as store from './store.js'
+
+// --- where a QR code points -------------------------------------------------------------------
+
+const STUDIO_CODE = /^studio-([1-9]\d{0,9})$/
+
+interface Place {
+  unit: store.UnitRow
+  studio: { id: number; name: string } | null
+}
+
+/** A poster's code: a unit code, or `studio-<id>` for a party representative's studio (代表工作室). */
+async function findPlace(db: Db, code: string): Promise<Place | null> {
+  const studioMatch = STUDIO_CODE.exec(code)
+  if (studioMatch) {
+    const studio = await store.findStudio(db, Number(studioMatch[1]))
+    if (!studio || studio.status !== 'active') return null
+    const unit = await store.findUnit(db, studio.unit_id)
+    return unit && unit.status === 'active' ? { unit, studio: { id: studio.id, name: studio.name } } : null
+  }
+  const unit = await store.findUnitByCode(db, code)
+  return unit && unit.status === 'active' ? { unit, studio: null } : null
+}
+
+/** What a scanned code shows: the place, where it sits in the county, and the public menu offered there. */
+export async function getPublicLocation(ctx: RequestsContext, code: string): Promise<LocationView> {
+  const place = await findPlace(ctx.db, code)
+  if (!place) throw new AppError('location_not_found', { code })
+  const catalog = await publicCatalog(ctx.db, { unitId: place.unit.id })
+  return {
+    code, unitId: place.unit.id, name: place.studio?.name ?? place.unit.name, unitName: place.unit.name, unitType: place.unit.type,
+    breadcrumb: catalog.location.trail, studio: place.studio, items: catalog.items, freeTextAllowed: true,
+  }
+}
+
+// --- photos uploaded before the submit ------------------------------------------------------------
+
+/**
+ * Stores one photo: the bytes decide the type (JPEG, PNG, WebP only), location and other metadata
+ * are stripped, the file is flushed to disk, and a token (≥128 bits) comes back for the submit.
+ */
+export async function uploadPhoto(ctx: RequestsContext, body: Buffer): Promise<UploadResult> {
+  if (body.length === 0) throw new AppError('empty_body')
+  let clean
+  try {
+    clean = cleanPhoto(body)
+  } catch (err) {
+    if (err instanceof PhotoError) throw new AppError(err.code, { problem: err.message })
+    throw err
+  }
+  const now = nowOf(ctx)
+  const storedName = await storePhotoFile(ctx.settings.uploadsDir, clean.bytes, clean.mime, now)
+  const token = randomToken(24)
+  const expiresAt = addMinutes(now, ctx.settings.uploadTtlMinutes)
+  await store.insertUpload(ctx.db, { token_hash: sha256(token), stored_name: storedName, mime: clean.mime, bytes: clean.bytes.length, request_id: null, created_at: now, expires_at: expiresAt })
+  return { token, mime: clean.mime, bytes: clean.bytes.length, expiresAt }
+}
+
+// --- intake: one path for residents, staff and Open311 -------------------------------------------
+
+export interface IntakeCommand {
+  source: Source
+  /** Who may pick the item: residents see public items only. */
+  audience: 'public' | 'staff'
+  location: store.UnitRow
+  studio?: { id: number; name: string } | null
+  itemId: number | null
+  title?: string | null
+  description: string
+  address?: string | null
+  photoTokens?: string[]
+  phone?: string | null
+  contactName?: string | null
+  anonymous?: boolean
+  lat?: number | null
+  lng?: number | null
+  /** The staff account that recorded it on the resident's behalf (hotline, walk-in, patrol). */
+  recordedBy: number | null
+  /** Already scoped (e.g. `public:<key>`); the same key returns the first result. */
+  idempotencyKey: string | null
+}
+
+export interface IntakeResult {
+  row: RequestRow
+  replayed: boolean
+}
+
+class IdempotentReplay extends Error {}
+
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9_-]{8,100}$/
+
+/** Checks an Idempotency-Key header value; undefined when absent. */
+export function checkedIdempotencyKey(value: string | string[] | undefined): string | null {
+  if (value === undefined) return null
+  if (typeof value !== 'string' || !IDEMPOTENCY_KEY.test(value)) throw new AppError('invalid_idempotency_key')
+  return value
+}
+
+const canonical = (value: unknown): string => JSON.stringify(value, (_k, v: unknown) =>
+  v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b))) : v)
+
+const fingerprintOf = (cmd: IntakeCommand): string => sha256(canonical({ ...cmd, location: cmd.location.id, studio: cmd.studio?.id ?? null }))
+
+async function replayOf(db: Db, key: string, fingerprint: string): Promise<IntakeResult | null> {
+  const existing = await store.findIdempotencyKey(db, key)
+  if (!existing) return null
+  if (existing.fingerprint !== null && existing.fingerprint !== fingerprint) throw new AppError('idempotency_key_reused')
+  const row = await store.findRequestById(db, existing.request_id)
+  if (!row) return null
+  return { row, replayed: true }
+}
+
+async function offeredItem(db: Db, cmd: IntakeCommand): Promise<ServiceItemView | null> {
+  if (cmd.itemId === null) return null
+  try {
+    return await findOfferedItem(db, { itemId: cmd.itemId, locationUnitId: cmd.location.id, audience: cmd.audience })
+  } catch (err) {
+    if (err instanceof AppError && ['service_item_not_found', 'service_item_not_offered', 'unit_not_found'].includes(err.code)) {
+      throw new AppError('unknown_item', { itemId: cmd.itemId, reason: err.code })
+    }
+    throw err
+  }
+}
+
+/**
+ * Records a new request and routes it. The request, its photos, its timeline, its rollups and its
+ * notifications are one transaction that commits before the caller answers: a request that was
+ * acknowledged is on disk. A repeated Idempotency-Key returns the first request, also when two
+ * submits race (the second waits for the first's key and then answers with its request).
+ */
+export async function intakeRequest(ctx: RequestsContext, actor: Actor, cmd: IntakeCommand): Promise<IntakeResult> {
+  const fingerprint = fingerprintOf(cmd)
+  if (cmd.idempotencyKey) {
+    const replay = await replayOf(ctx.db, cmd.idempotencyKey, fingerprint)
+    if (replay) return replay
+  }
+  if (cmd.location.status !== 'active' || cmd.location.county_id === null) throw new AppError('unknown_location', { unitId: cmd.location.id })
+  const item = await offeredItem(ctx.db, cmd)
+  const anonymous = cmd.anonymous === true || !cmd.phone
+  if (cmd.anonymous === true && (cmd.phone || cmd.contactName)) {
+    throw new AppError('validation_failed', [{ in: 'body', field: 'anonymous', problem: 'conflict', message: 'an anonymous request carries no name or phone' }])
+  }
+  // Free text needs a way back to the resident; an item decides for itself.
+  if (anonymous && !(item?.anonymousAllowed ?? false)) throw new AppError('anonymous_not_allowed', { itemId: cmd.itemId })
+  const phone = cmd.phone ? normalizeMobile(cmd.phone) : null
+  if (cmd.phone && !phone) throw new AppError('invalid_phone')
+  const tokens = [...new Set(cmd.photoTokens ?? [])]
+  const priority: Priority = item?.priority ?? 'general'
+  const title = item ? item.name : (cmd.title ?? cmd.description).trim().slice(0, 100) || '诉求'
+
+  try {
+    const row = await ctx.db.transaction().execute(async (trx) => {
+      const now = nowOf(ctx)
+      const calendar = await loadCalendar(trx, cmd.location.county_id)
+      const route = await routeRequest(trx, cmd.location, item?.id ?? null)
+      if (!route) throw new AppError('unknown_location', { unitId: cmd.location.id })
+      const clock = newClock({ priority, response: item?.responseTime ?? null, resolution: item?.resolutionTime ?? null }, now)
+      const resolution = resolutionDeadlines(clock, calendar)
+      const assignee = await pickAssignee(trx, route.unit.id, now)
+      const { id } = await store.insertRequest(trx, {
+        county_id: cmd.location.county_id as number, tracking_code: randomToken(18), source: cmd.source, item_id: item?.id ?? null,
+        category_id: item?.categoryId ?? null, location_unit_id: cmd.location.id, location_path: cmd.location.path,
+        handler_unit_id: route.unit.id, handler_path: route.unit.path, assignee_id: assignee, status: 'submitted', is_open: 1, priority, title,
+        description: cmd.description, address: [cmd.studio?.name, cmd.address].filter(Boolean).join(' · ') || null, lat: cmd.lat ?? null, lng: cmd.lng ?? null,
+        contact_name: anonymous ? null : (cmd.contactName ?? null),
+        phone_enc: phone ? ctx.pii.encrypt(phone) : null, phone_hash: phone ? ctx.pii.lookupHash(phone) : null, phone_masked: phone ? maskMobile(phone) : null,
+        anonymous: anonymous ? 1 : 0, recorded_by: cmd.recordedBy, submitted_at: now, submitted_day: shanghaiDay(now),
+        response_due_at: responseDueAt(now, clock, calendar), resolution_due_at: resolution?.dueAt ?? null, warn_at: resolution?.warnAt ?? null,
+        first_unit_id: route.unit.id, clock_json: JSON.stringify(clock), created_at: now, updated_at: now,
+      })
+      if (cmd.idempotencyKey && !(await store.insertIdempotencyKey(trx, { key: cmd.idempotencyKey, request_id: id, created_at: now, fingerprint }))) {
+        throw new IdempotentReplay()
+      }
+      if (tokens.length > 0) {
+        const claimed = await store.claimUploads(trx, tokens.map(sha256), id, now)
+        if (claimed.length !== tokens.length) throw new AppError('unknown_upload', { missing: tokens.length - claimed.length })
+        await store.insertPhotos(trx, claimed.map((u) => ({ request_id: id, stage: 'intake', stored_name: u.stored_name, mime: u.mime, bytes: u.bytes, created_at: now })))
+      }
+      await store.insertRequestUnits(trx, [
+        { request_id: id, unit_id: route.unit.id, role: 'lead', status: 'pending', created_at: now },
+        ...route.coUnitIds.filter((u) => u !== route.unit.id).map((unitId) => ({ request_id: id, unit_id: unitId, role: 'co', status: 'pending', created_at: now })),
+      ])
+      const row = (await store.findRequestById(trx, id))!
+      await applyRollup(trx, null, row)
+      const events: EventDraft[] = [
+        { kind: 'submitted', visibility: 'public', unitId: cmd.location.id, fromStatus: null, toStatus: 'submitted', data: { source: cmd.source, itemId: item?.id ?? null, photos: tokens.length } },
+      ]
+      if (cmd.recordedBy !== null) events.push({ kind: 'recorded', note: `${actorName(actor) ?? ''}(${cmd.source})`, data: { source: cmd.source, recordedBy: cmd.recordedBy } })
+      events.push({ kind: 'routed', unitId: route.unit.id, data: { via: route.via, ruleId: route.ruleId, coUnitIds: route.coUnitIds } })
+      if (assignee !== null) events.push({ kind: 'assigned', unitId: route.unit.id, data: { assigneeId: assignee, by: 'policy' } })
+      await writeEvents(trx, actor, row, events, now, 'submitted')
+      const notify: NotifyDraft[] = [{ accountIds: await reachableWorkers(trx, route.unit), requestId: id, kind: 'new_request', title: `新诉求:${title}`, body: cmd.location.name }]
+      if (assignee !== null) notify.push({ accountIds: [assignee], requestId: id, kind: 'assigned', title: `分派给您:${title}` })
+      for (const coId of route.coUnitIds) {
+        const co = await store.findUnit(trx, coId)
+        if (co) notify.push({ accountIds: await reachableWorkers(trx, co), requestId: id, kind: 'co_handling', title: `协办诉求:${title}` })
+      }
+      await writeNotifications(trx, notify, now)
+      if (cmd.recordedBy !== null) {
+        await recordAudit(trx, actor, { action: 'requests.intake', entityType: 'request', entityId: id, unitId: cmd.location.id, unitPath: cmd.location.path, after: { source: cmd.source, itemId: item?.id ?? null, title } })
+      }
+      return row
+    })
+    return { row, replayed: false }
+  } catch (err) {
+    if (err instanceof IdempotentReplay && cmd.idempotencyKey) {
+      const replay = await replayOf(ctx.db, cmd.idempotencyKey, fingerprint)
+      if (replay) return replay
+    }
+    throw err
+  }
+}
+
+export function trackingUrl(ctx: RequestsContext, code: string): string {
+  return `${ctx.settings.publicUrl ?? ''}/track/${code}`
+}
+
+const toSubmitResult = (ctx: RequestsContext, row: RequestRow, locationName: string): SubmitResult => ({
+  trackingCode: row.tracking_code, trackingUrl: trackingUrl(ctx, row.tracking_code), status: row.status as SubmitResult['status'], title: row.title,
+  locationName, submittedAt: row.submitted_at, responseDueAt: row.response_due_at, resolutionDueAt: row.resolution_due_at,
+})
+
+/** A resident's submit from the QR page (no login). */
+export async function submitPublicRequest(
+  ctx: RequestsContext, actor: Actor, input: PublicSubmitInput, options: { idempotencyKey: string | null },
+): Promise<{ result: SubmitResult; replayed: boolean }> {
+  const place = await findPlace(ctx.db, input.locationCode)
+  if (!place) throw new AppError('unknown_location', { locationCode: input.locationCode })
+  const { row, replayed } = await intakeRequest(ctx, actor, {
+    source: 'qr', audience: 'public', location: place.unit, studio: place.studio, itemId: input.itemId ?? null, title: input.title ?? null,
+    description: input.description, address: input.address ?? null, photoTokens: input.photoTokens ?? [], phone: input.phone ?? null,
+    contactName: input.contactName ?? null, anonymous: input.anonymous ?? false, recordedBy: null,
+    idempotencyKey: options.idempotencyKey ? `public:${options.idempotencyKey}` : null,
+  })
+  return { result: toSubmitResult(ctx, row, place.studio?.name ?? place.unit.name), replayed }
+}
+
+/** Staff record a call, a walk-in or a patrol finding on a resident's behalf (requests.intake on the location). */
+export async function intakeByStaff(
+  ctx: RequestsContext, actor: Actor, input: StaffIntakeInput, options: { idempotencyKey: string | null },
+): Promise<IntakeResult> {
+  const location = await store.findUnit(ctx.db, input.locationUnitId)
+  if (!location) throw new AppError('unknown_location', { unitId: input.locationUnitId })
+  if (!can(actor, 'requests.intake', location.path)) throw new AppError('forbidden', { action: 'requests.intake' })
+  return intakeRequest(ctx, actor, {
+    source: input.source, audience: 'staff', location, itemId: input.itemId ?? null, title: input.title ?? null, description: input.description,
+    address: input.address ?? null, photoTokens: input.photoTokens ?? [], phone: input.phone ?? null, contactName: input.contactName ?? null,
+    anonymous: input.anonymous ?? false, recordedBy: actor.accountId,
+    idempotencyKey: options.idempotencyKey ? `staff:${actor.accountId}:${options.idempotencyKey}` : null,
+  })
+}
+
+// --- the resident's own case, by tracking code ----------------------------------------------------
+
+async function caseByTracking(db: Db, code: string, forUpdate = false): Promise<RequestRow> {
+  const row = await store.findRequestByTracking(db, code)
+  if (!row) throw new AppError('request_not_found')
+  return forUpdate ? ((await store.findRequestForUpdate(db, row.id)) as RequestRow) : row
+}
+
+export const toRatingView = (r: Awaited<ReturnType<typeof store.listRatings>>[number], withActor: boolean): RatingView => ({
+  id: r.id, at: r.at, source: r.source === 'callback' ? 'callback' : 'resident', contacted: r.contacted === 1, solved: r.solved === 1,
+  satisfaction: r.satisfaction as RatingView['satisfaction'], comment: r.comment, actorName: withActor ? (r.actor_name ?? null) : null,
+})
+
+/** May the resident rate now: after resolution, once per resolution. */
+const residentRatedSince = (ratings: Awaited<ReturnType<typeof store.listRatings>>, resolvedAt: string | null) =>
+  ratings.some((r) => r.source === 'resident' && resolvedAt !== null && Date.parse(r.at) >= Date.parse(resolvedAt))
+
+/** What the resident sees: their case, its public steps and notes, the photos they sent. Never internal notes or anyone else's data. */
+export async function getResidentCase(ctx: RequestsContext, trackingCode: string): Promise<ResidentCaseView> {
+  const row = await caseByTracking(ctx.db, trackingCode)
+  const [events, photos, ratings, units] = await Promise.all([
+    store.listEvents(ctx.db, row.id, true), store.listPhotos(ctx.db, row.id), store.listRatings(ctx.db, row.id),
+    store.findUnits(ctx.db, [row.location_unit_id, ...(row.handler_unit_id ? [row.handler_unit_id] : [])]),
+  ])
+  const own = ratings.filter((r) => r.source === 'resident')
+  const latest = own[own.length - 1]
+  return {
+    trackingCode: row.tracking_code, status: row.status as ResidentCaseView['status'], title: row.title, description: row.description,
+    locationName: units.get(row.location_unit_id)?.name ?? '', address: row.address, submittedAt: row.submitted_at, acceptedAt: row.accepted_at,
+    resolvedAt: row.resolved_at, closedAt: row.closed_at, responseDueAt: row.response_due_at, resolutionDueAt: row.resolution_due_at,
+    paused: row.paused_at !== null, handlerName: row.handler_unit_id ? (units.get(row.handler_unit_id)?.name ?? null) : null, phoneMasked: row.phone_masked,
+    timeline: events.map((e) => ({ at: e.at, kind: e.kind, note: e.note, unitName: e.unit_name ?? null })),
+    photos: photos.filter((p) => p.stage === 'intake').map((p) => ({
+      id: p.id, stage: p.stage, mime: p.mime, bytes: p.bytes, url: `/api/public/requests/${row.tracking_code}/photos/${p.id}`,
+    })),
+    rating: latest ? toRatingView(latest, false) : null,
+    canRate: isResolvedStatus(row.status) && !residentRatedSince(ratings, row.resolved_at),
+  }
+}
+
+/** A photo the resident sent, for the holder of the tracking code. */
+export async function residentPhoto(ctx: RequestsContext, trackingCode: string, photoId: number) {
+  const row = await caseByTracking(ctx.db, trackingCode)
+  const photo = await store.findPhoto(ctx.db, row.id, photoId)
+  if (!photo || photo.stage !== 'intake') throw new AppError('photo_not_found')
+  return photo
+}
+
+/** Back to work with a fresh resolution clock (the resident said it is not solved, or staff reopened it). */
+export async function reopenPatch(trx: Db, row: RequestRow, now: string): Promise<Change['patch']> {
+  const calendar = await loadCalendar(trx, row.county_id)
+  const clock = restartClock(clockOf(row), now)
+  const due = resolutionDeadlines(clock, calendar)
+  return {
+    status: targetStatus('reopen', row.status as RequestStatus), is_open: 1, reopen_count: row.reopen_count + 1, resolved_at: null, closed_at: null,
+    resolution_due_at: due?.dueAt ?? null, warn_at: due?.warnAt ?? null, warned: 0, resolution_overdue: 0, escalation_level: 0,
+    handling_minutes: null, working_minutes: null, paused_at: null, clock_json: JSON.stringify(clock),
+  }
+}
+
+export interface RatingCommand extends RatingInput {
+  source: 'resident' | 'callback'
+}
+
+/**
+ * Records an answer to the three questions. The first answer after a resolution moves the case to
+ * rated; "not solved" reopens it with a fresh resolution clock. Residents answer once per
+ * resolution (already_rated), staff callbacks (回访) may answer again and the latest answer counts.
+ */
+export async function recordRating(trx: Db, ctx: RequestsContext, actor: Actor, row: RequestRow, input: RatingCommand): Promise<RequestRow> {
+  if (row.status === 'merged') assertTransition('rate', { status: row.status, paused: false, pending: false })
+  if (!isResolvedStatus(row.status)) throw new AppError('not_resolved_yet', { status: row.status })
+  const now = nowOf(ctx)
+  if (input.source === 'resident' && residentRatedSince(await store.listRatings(trx, row.id), row.resolved_at)) throw new AppError('already_rated')
+  await store.insertRating(trx, {
+    request_id: row.id, at: now, source: input.source, contacted: input.contacted ? 1 : 0, solved: input.solved ? 1 : 0,
+    satisfaction: input.satisfaction, comment: input.comment ?? null, actor_id: input.source === 'callback' ? actor.accountId : null,
+  })
+  const answer = { contacted: input.contacted, solved: input.solved, satisfaction: input.satisfaction, source: input.source }
+  const events: EventDraft[] = [{
+    kind: input.source === 'callback' ? 'callback' : 'rated', visibility: input.source === 'callback' ? 'internal' : 'public',
+    note: input.comment ?? null, data: answer, fromStatus: row.status, toStatus: row.status,
+  }]
+  const patch: Change['patch'] = {
+    rating_contacted: input.contacted ? 1 : 0, rating_solved: input.solved ? 1 : 0, rating_satisfaction: input.satisfaction, rated_at: now,
+  }
+  const notify: NotifyDraft[] = []
+  const handler = row.handler_unit_id ? await store.findUnit(trx, row.handler_unit_id) : undefined
+  if (!input.solved) {
+    assertTransition('reopen', { status: row.status, paused: row.paused_at !== null, pending: row.pending_unit_id !== null })
+    Object.assign(patch, await reopenPatch(trx, row, now))
+    events.push({ kind: 'reopened', visibility: 'public', note: input.comment ?? null, data: { reason: 'not_solved', by: input.source }, fromStatus: row.status, toStatus: 'in_progress' })
+    const people = [...(row.assignee_id ? [row.assignee_id] : []), ...(handler ? await reachableWorkers(trx, handler) : [])]
+    notify.push({ accountIds: people, requestId: row.id, kind: 'reopened', title: `诉求未解决,已重办:${row.title}`, body: input.comment ?? null })
+  } else {
+    if (row.status === 'resolved') {
+      patch.status = 'rated'
+      events[0]!.toStatus = 'rated'
+    }
+    if (input.satisfaction === 'dissatisfied' && handler) {
+      notify.push({ accountIds: await reachableWorkers(trx, handler), requestId: row.id, kind: 'dissatisfied', title: `群众不满意:${row.title}`, body: input.comment ?? null })
+    }
+  }
+  return commitChange(trx, actor, row, { patch, events, notify }, now)
+}
+
+export async function rateByResident(ctx: RequestsContext, actor: Actor, trackingCode: string, input: RatingInput): Promise<ResidentCaseView> {
+  await ctx.db.transaction().execute(async (trx) => {
+    const row = await caseByTracking(trx, trackingCode, true)
+    await recordRating(trx, ctx, actor, row, { ...input, source: 'resident' })
+  })
+  return getResidentCase(ctx, trackingCode)
+}

@@ -1,0 +1,157 @@
+import type { Db } from '../../db/connect.js'
+import { isResolvedStatus } from './lifecycle.js'
+import * as store from './store.js'
+
+/**
+ * Board rollups. Each request contributes a set of counters to one row per (dimension, unit, day)
+ * for every ancestor of its unit (itself included): dimension `area` follows the location,
+ * `handler` the unit that holds it; the day is the submission day in Asia/Shanghai. Every write to
+ * a request adds contribution(after) − contribution(before) in the same transaction, so the rollup
+ * always equals what `rebuildRollups` would compute from the requests.
+ */
+
+export const counterNames = [
+  'submitted', 'counted', 'responded', 'responded_on_time', 'resolved', 'resolved_on_time', 'solved', 'rated',
+  'satisfied', 'basically_satisfied', 'dissatisfied', 'overdue', 'open', 'reopened', 'handling_minutes', 'working_minutes',
+] as const
+export type CounterName = (typeof counterNames)[number]
+export type Counters = Record<CounterName, number>
+
+/** The request columns the contribution reads. */
+export interface RollupSource {
+  county_id: number
+  location_path: string
+  handler_path: string | null
+  submitted_day: string
+  status: string
+  is_open: number
+  excluded: number
+  accepted_at: string | null
+  response_due_at: string | null
+  resolved_at: string | null
+  resolution_due_at: string | null
+  resolution_overdue: number
+  reopen_count: number
+  rating_solved: number | null
+  rating_satisfaction: string | null
+  handling_minutes: number | null
+  working_minutes: number | null
+}
+
+export const zeroCounters = (): Counters => Object.fromEntries(counterNames.map((n) => [n, 0])) as Counters
+
+const notAfter = (a: string | null, b: string | null): boolean => a !== null && b !== null && Date.parse(a) <= Date.parse(b)
+
+/**
+ * What one request adds to each of its rollup rows. Every case counts as submitted; only cases
+ * that are neither excluded by an appeal nor merged into another count for anything else.
+ */
+export function contribution(r: RollupSource): Counters {
+  const c = zeroCounters()
+  c.submitted = 1
+  if (r.excluded === 1 || r.status === 'merged') return c
+  c.counted = 1
+  if (r.accepted_at !== null) {
+    c.responded = 1
+    if (notAfter(r.accepted_at, r.response_due_at)) c.responded_on_time = 1
+  }
+  const resolved = isResolvedStatus(r.status)
+  if (resolved) {
+    c.resolved = 1
+    if (notAfter(r.resolved_at, r.resolution_due_at)) c.resolved_on_time = 1
+    c.handling_minutes = r.handling_minutes ?? 0
+    c.working_minutes = r.working_minutes ?? 0
+  }
+  if (r.rating_satisfaction !== null) {
+    c.rated = 1
+    if (r.rating_solved === 1) c.solved = 1
+    if (r.rating_satisfaction === 'satisfied') c.satisfied = 1
+    else if (r.rating_satisfaction === 'basically_satisfied') c.basically_satisfied = 1
+    else if (r.rating_satisfaction === 'dissatisfied') c.dissatisfied = 1
+  }
+  if (r.resolution_overdue === 1) c.overdue = 1
+  if (r.is_open === 1) c.open = 1
+  if (r.reopen_count > 0) c.reopened = 1
+  return c
+}
+
+/** Unit ids on a materialized path, root first: '/1/4/9/' → [1, 4, 9]. */
+export const pathUnitIds = (path: string | null): number[] =>
+  path === null ? [] : path.split('/').filter((s) => s !== '').map(Number).filter((n) => Number.isInteger(n) && n > 0)
+
+export interface RollupDelta {
+  dim: 'area' | 'handler'
+  unitId: number
+  day: string
+  countyId: number
+  counters: Counters
+}
+
+const keyOf = (dim: string, unitId: number, day: string) => `${dim}|${unitId}|${day}`
+
+function addInto(map: Map<string, RollupDelta>, source: RollupSource, sign: 1 | -1): void {
+  const counters = contribution(source)
+  const dims: ['area' | 'handler', string | null][] = [['area', source.location_path], ['handler', source.handler_path]]
+  for (const [dim, path] of dims) {
+    for (const unitId of pathUnitIds(path)) {
+      const key = keyOf(dim, unitId, source.submitted_day)
+      let entry = map.get(key)
+      if (!entry) {
+        entry = { dim, unitId, day: source.submitted_day, countyId: source.county_id, counters: zeroCounters() }
+        map.set(key, entry)
+      }
+      for (const n of counterNames) entry.counters[n] += sign * counters[n]
+    }
+  }
+}
+
+/** contribution(after) − contribution(before) for every row either touches; rows with no change are left out. */
+export function rollupDeltas(before: RollupSource | null, after: RollupSource | null): RollupDelta[] {
+  const map = new Map<string, RollupDelta>()
+  if (before) addInto(map, before, -1)
+  if (after) addInto(map, after, 1)
+  return [...map.values()].filter((d) => counterNames.some((n) => d.counters[n] !== 0))
+}
+
+/** Adds the change of one request to the rollups; call inside the transaction that writes the request. */
+export async function applyRollup(trx: Db, before: RollupSource | null, after: RollupSource | null): Promise<void> {
+  const deltas = rollupDeltas(before, after)
+  if (deltas.length > 0) await store.addRollupDeltas(trx, deltas)
+}
+
+/**
+ * Recomputes a county's rollups from its requests (after a restructuring, or to check them).
+ * Requests are read day by day in id order, so memory holds one day's rows at a time; the whole
+ * rebuild is one transaction, so readers never see a half-built board.
+ */
+export async function rebuildRollups(db: Db, options: { countyId: number; batchSize?: number }): Promise<{ requests: number; rows: number }> {
+  const batchSize = options.batchSize ?? 5000
+  return db.transaction().execute(async (trx) => {
+    await store.deleteRollups(trx, options.countyId)
+    let requests = 0
+    let rows = 0
+    let cursor: { day: string; id: number } | null = null
+    let currentDay: string | null = null
+    let acc = new Map<string, RollupDelta>()
+    const flush = async () => {
+      const list = [...acc.values()]
+      if (list.length > 0) await store.insertRollupRows(trx, list)
+      rows += list.length
+      acc = new Map()
+    }
+    for (;;) {
+      const batch = await store.requestsForRollup(trx, options.countyId, cursor, batchSize)
+      for (const r of batch) {
+        if (currentDay !== null && r.submitted_day !== currentDay) await flush()
+        currentDay = r.submitted_day
+        addInto(acc, r, 1)
+        requests++
+      }
+      if (batch.length < batchSize) break
+      const last = batch[batch.length - 1]!
+      cursor = { day: last.submitted_day, id: last.id }
+    }
+    await flush()
+    return { requests, rows }
+  })
+}

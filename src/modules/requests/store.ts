@@ -1,0 +1,468 @@
+import { sql, type Expression, type ExpressionBuilder, type Insertable, type Kysely, type SqlBool, type Updateable } from 'kysely'
+import { dialectOf, type Db } from '../../db/connect.js'
+import type { Database } from '../../db/database.js'
+import type {
+  NotificationTable, OutboxTable, RequestAppealTable, RequestEventTable, RequestExtensionTable, RequestPhotoTable, RequestRatingTable,
+  RequestTable, RequestUnitTable, RequestUploadTable, ResponseTemplateTable,
+} from '../../db/tables/requests.js'
+import { inSubtrees, type SubtreeFilter } from '../../db/subtree.js'
+import { containsText } from '../../db/text.js'
+import { counterNames, type RollupDelta } from './rollup.js'
+
+const isPg = (db: Db) => dialectOf(db as unknown as Kysely<unknown>) === 'postgres'
+
+// --- requests ---------------------------------------------------------------------------------
+
+export type RequestRow = NonNullable<Awaited<ReturnType<typeof findRequestById>>>
+
+export const findRequestById = (db: Db, id: number) => db.selectFrom('request').selectAll().where('id', '=', id).executeTakeFirst()
+
+/** The row, locked until the transaction ends on PostgreSQL (SQLite serializes writers anyway). */
+export const findRequestForUpdate = (db: Db, id: number) =>
+  db.selectFrom('request').selectAll().where('id', '=', id).$if(isPg(db), (q) => q.forUpdate()).executeTakeFirst()
+
+export const findRequestByTracking = (db: Db, code: string) =>
+  db.selectFrom('request').selectAll().where('tracking_code', '=', code).executeTakeFirst()
+
+export const insertRequest = (db: Db, row: Insertable<RequestTable>) =>
+  db.insertInto('request').values(row).returning('id').executeTakeFirstOrThrow()
+
+/** Writes a change only if nobody else did since `version` was read; returns whether it won. */
+export async function updateRequestAt(db: Db, id: number, version: number, patch: Updateable<RequestTable>): Promise<boolean> {
+  const result = await db.updateTable('request').set({ ...patch, version: version + 1 }).where('id', '=', id).where('version', '=', version).executeTakeFirst()
+  return Number(result.numUpdatedRows) === 1
+}
+
+// --- inbox and lists --------------------------------------------------------------------------
+
+type ReqEb = ExpressionBuilder<Database & { r: RequestTable }, 'r'>
+
+/** Cases a co-handling unit inside the scope works on. */
+const coUnitIn = (eb: ReqEb, scope: SubtreeFilter): Expression<SqlBool> =>
+  eb.exists(
+    eb.selectFrom('request_unit as ru')
+      .innerJoin('unit as cu', 'cu.id', 'ru.unit_id')
+      .select('ru.unit_id')
+      .whereRef('ru.request_id', '=', 'r.id')
+      .where('ru.role', '=', 'co')
+      .where((e2) => inSubtrees(e2, 'cu.path', scope)),
+  )
+
+export interface RequestListFilter {
+  box: 'mine' | 'unit' | 'overdue' | 'all'
+  accountId: number | null
+  scope: SubtreeFilter
+  statuses: string[] | null
+  openOnly: boolean
+  priority: string | null
+  itemId: number | null
+  unitPath: string | null
+  fromDay: string | null
+  toDay: string | null
+  q: string | null
+  sort: 'due' | 'submitted' | '-submitted'
+}
+
+const summaryColumns = [
+  'r.id', 'r.county_id', 'r.source', 'r.status', 'r.priority', 'r.title', 'r.item_id', 'r.category_id', 'r.location_unit_id',
+  'r.handler_unit_id', 'r.pending_unit_id', 'r.pending_kind', 'r.assignee_id', 'r.submitted_at', 'r.accepted_at', 'r.resolved_at',
+  'r.response_due_at', 'r.resolution_due_at', 'r.warn_at', 'r.warned', 'r.response_overdue', 'r.resolution_overdue', 'r.paused_at',
+  'r.is_open', 'r.excluded', 'r.merged_into_id', 'r.escalation_level', 'r.reopen_count', 'r.rating_satisfaction', 'r.version',
+  'lu.name as location_name', 'hu.name as handler_name', 'pu.name as pending_unit_name', 'a.display_name as assignee_name',
+] as const
+
+const withNames = (db: Db) =>
+  db.selectFrom('request as r')
+    .innerJoin('unit as lu', 'lu.id', 'r.location_unit_id')
+    .leftJoin('unit as hu', 'hu.id', 'r.handler_unit_id')
+    .leftJoin('unit as pu', 'pu.id', 'r.pending_unit_id')
+    .leftJoin('account as a', 'a.id', 'r.assignee_id')
+
+export type SummaryRow = Awaited<ReturnType<typeof findSummaries>>[number]
+
+export const findSummaries = (db: Db, ids: number[]) =>
+  ids.length === 0 ? Promise.resolve([]) : withNames(db).select(summaryColumns).where('r.id', 'in', ids).execute()
+
+function listWhere(f: RequestListFilter) {
+  return (eb: ReqEb): Expression<SqlBool> => {
+    const parts: Expression<SqlBool>[] = []
+    const me = f.accountId ?? -1
+    if (f.box === 'mine') {
+      parts.push(eb('r.assignee_id', '=', me))
+    } else if (!f.scope.all) {
+      if (f.box === 'unit') {
+        parts.push(eb.or([inSubtrees(eb, 'r.handler_path', f.scope), inSubtrees(eb, 'r.pending_path', f.scope), coUnitIn(eb, f.scope)]))
+      } else if (f.box === 'overdue') {
+        parts.push(eb.or([inSubtrees(eb, 'r.handler_path', f.scope), inSubtrees(eb, 'r.location_path', f.scope)]))
+      } else {
+        parts.push(eb.or([
+          inSubtrees(eb, 'r.location_path', f.scope), inSubtrees(eb, 'r.handler_path', f.scope), inSubtrees(eb, 'r.pending_path', f.scope),
+          eb('r.assignee_id', '=', me), coUnitIn(eb, f.scope),
+        ]))
+      }
+    }
+    if (f.box === 'overdue') parts.push(eb.or([eb('r.resolution_overdue', '=', 1), eb('r.response_overdue', '=', 1)]))
+    if (f.openOnly) parts.push(eb('r.is_open', '=', 1))
+    if (f.statuses) parts.push(eb('r.status', 'in', f.statuses))
+    if (f.priority) parts.push(eb('r.priority', '=', f.priority))
+    if (f.itemId !== null) parts.push(eb('r.item_id', '=', f.itemId))
+    if (f.unitPath) {
+      const only: SubtreeFilter = { all: false, paths: [f.unitPath] }
+      parts.push(eb.or([inSubtrees(eb, 'r.location_path', only), inSubtrees(eb, 'r.handler_path', only)]))
+    }
+    if (f.fromDay) parts.push(eb('r.submitted_day', '>=', f.fromDay))
+    if (f.toDay) parts.push(eb('r.submitted_day', '<=', f.toDay))
+    if (f.q) parts.push(containsText('r.title', f.q))
+    return parts.length === 0 ? sql<SqlBool>`1 = 1` : eb.and(parts)
+  }
+}
+
+/** One page of cases and the total: two queries (the page with names joined, and the count). */
+export async function listRequests(db: Db, f: RequestListFilter, page: { limit: number; offset: number }) {
+  const where = listWhere(f)
+  let q = withNames(db).select(summaryColumns).where((eb) => where(eb as unknown as ReqEb))
+  if (f.sort === 'due') q = q.orderBy('r.resolution_due_at').orderBy('r.id')
+  else if (f.sort === 'submitted') q = q.orderBy('r.submitted_at').orderBy('r.id')
+  else q = q.orderBy('r.submitted_at', 'desc').orderBy('r.id', 'desc')
+  const [rows, count] = await Promise.all([
+    q.limit(page.limit).offset(page.offset).execute(),
+    db.selectFrom('request as r').select((eb) => eb.fn.countAll<number>().as('n')).where((eb) => where(eb as unknown as ReqEb)).executeTakeFirstOrThrow(),
+  ])
+  return { rows, total: Number(count.n) }
+}
+
+// --- timeline, co-units, photos, ratings --------------------------------------------------------
+
+export const insertEvents = (db: Db, rows: Insertable<RequestEventTable>[]) =>
+  rows.length === 0 ? Promise.resolve() : db.insertInto('request_event').values(rows).execute().then(() => undefined)
+
+export const listEvents = (db: Db, requestId: number, publicOnly: boolean) =>
+  db.selectFrom('request_event as e')
+    .leftJoin('unit as u', 'u.id', 'e.unit_id')
+    .select(['e.id', 'e.kind', 'e.at', 'e.actor_id', 'e.actor_name', 'e.unit_id', 'e.from_status', 'e.to_status', 'e.visibility', 'e.note', 'e.data_json', 'u.name as unit_name'])
+    .where('e.request_id', '=', requestId)
+    .$if(publicOnly, (q) => q.where('e.visibility', '=', 'public'))
+    .orderBy('e.id')
+    .execute()
+
+export const insertRequestUnits = (db: Db, rows: Insertable<RequestUnitTable>[]) =>
+  rows.length === 0 ? Promise.resolve() : db.insertInto('request_unit').values(rows).onConflict((oc) => oc.columns(['request_id', 'unit_id']).doNothing()).execute().then(() => undefined)
+
+export const listRequestUnits = (db: Db, requestId: number) =>
+  db.selectFrom('request_unit as ru')
+    .innerJoin('unit as u', 'u.id', 'ru.unit_id')
+    .select(['ru.unit_id', 'ru.role', 'ru.status', 'ru.created_at', 'u.name as unit_name', 'u.path as unit_path'])
+    .where('ru.request_id', '=', requestId)
+    .orderBy('ru.created_at').orderBy('ru.unit_id')
+    .execute()
+
+export const setRequestUnit = (db: Db, requestId: number, unitId: number, patch: Updateable<RequestUnitTable>) =>
+  db.updateTable('request_unit').set(patch).where('request_id', '=', requestId).where('unit_id', '=', unitId).execute()
+
+export const deleteRequestUnit = (db: Db, requestId: number, unitId: number) =>
+  db.deleteFrom('request_unit').where('request_id', '=', requestId).where('unit_id', '=', unitId).execute()
+
+export const insertPhotos = (db: Db, rows: Insertable<RequestPhotoTable>[]) =>
+  rows.length === 0 ? Promise.resolve() : db.insertInto('request_photo').values(rows).execute().then(() => undefined)
+
+export const listPhotos = (db: Db, requestId: number) =>
+  db.selectFrom('request_photo').selectAll().where('request_id', '=', requestId).orderBy('id').execute()
+
+export const findPhoto = (db: Db, requestId: number, photoId: number) =>
+  db.selectFrom('request_photo').selectAll().where('request_id', '=', requestId).where('id', '=', photoId).executeTakeFirst()
+
+export const insertRating = (db: Db, row: Insertable<RequestRatingTable>) => db.insertInto('request_rating').values(row).returning('id').executeTakeFirstOrThrow()
+
+export const listRatings = (db: Db, requestId: number) =>
+  db.selectFrom('request_rating as rr')
+    .leftJoin('account as a', 'a.id', 'rr.actor_id')
+    .select(['rr.id', 'rr.at', 'rr.source', 'rr.contacted', 'rr.solved', 'rr.satisfaction', 'rr.comment', 'rr.actor_id', 'a.display_name as actor_name'])
+    .where('rr.request_id', '=', requestId)
+    .orderBy('rr.id')
+    .execute()
+
+export const countResidentRatings = async (db: Db, requestId: number): Promise<number> =>
+  Number((await db.selectFrom('request_rating').select((eb) => eb.fn.countAll<number>().as('n')).where('request_id', '=', requestId).where('source', '=', 'resident').executeTakeFirstOrThrow()).n)
+
+// --- uploads ----------------------------------------------------------------------------------
+
+export const insertUpload = (db: Db, row: Insertable<RequestUploadTable>) => db.insertInto('request_upload').values(row).returning('id').executeTakeFirstOrThrow()
+
+/** Claims unclaimed, unexpired uploads for a request; returns the ones it got (a concurrent claim of the same token gets nothing). */
+export const claimUploads = (db: Db, tokenHashes: string[], requestId: number, now: string) =>
+  db.updateTable('request_upload').set({ request_id: requestId })
+    .where('token_hash', 'in', tokenHashes).where('request_id', 'is', null).where('expires_at', '>', now)
+    .returning(['id', 'token_hash', 'stored_name', 'mime', 'bytes'])
+    .execute()
+
+export const findExpiredUploads = (db: Db, now: string, limit: number) =>
+  db.selectFrom('request_upload').select(['id', 'stored_name']).where('request_id', 'is', null).where('expires_at', '<=', now).orderBy('id').limit(limit).execute()
+
+export const deleteUploads = (db: Db, ids: number[]) =>
+  ids.length === 0 ? Promise.resolve() : db.deleteFrom('request_upload').where('id', 'in', ids).where('request_id', 'is', null).execute().then(() => undefined)
+
+// --- idempotency ------------------------------------------------------------------------------
+
+export const findIdempotencyKey = (db: Db, key: string) => db.selectFrom('idempotency_key').selectAll().where('key', '=', key).executeTakeFirst()
+
+/** True when this call recorded the key; false when another submit already holds it (waits for it to commit on PostgreSQL). */
+export async function insertIdempotencyKey(db: Db, row: { key: string; request_id: number; created_at: string; fingerprint: string }): Promise<boolean> {
+  const inserted = await db.insertInto('idempotency_key').values(row).onConflict((oc) => oc.column('key').doNothing()).returning('key').executeTakeFirst()
+  return inserted !== undefined
+}
+
+export const deleteIdempotencyKeysBefore = (db: Db, before: string) => db.deleteFrom('idempotency_key').where('created_at', '<', before).execute()
+
+// --- extensions and appeals -------------------------------------------------------------------
+
+export const insertExtension = (db: Db, row: Insertable<RequestExtensionTable>) => db.insertInto('request_extension').values(row).returning('id').executeTakeFirstOrThrow()
+export const findExtension = (db: Db, id: number) => db.selectFrom('request_extension').selectAll().where('id', '=', id).executeTakeFirst()
+export const updateExtension = (db: Db, id: number, patch: Updateable<RequestExtensionTable>) =>
+  db.updateTable('request_extension').set(patch).where('id', '=', id).where('status', '=', 'pending').executeTakeFirst().then((r) => Number(r.numUpdatedRows) === 1)
+export const listExtensionsOf = (db: Db, requestId: number) => db.selectFrom('request_extension').selectAll().where('request_id', '=', requestId).orderBy('id').execute()
+
+export async function listExtensions(db: Db, scope: SubtreeFilter, status: string | null, page: { limit: number; offset: number }) {
+  const q = db.selectFrom('request_extension as x').innerJoin('request as r', 'r.id', 'x.request_id')
+    .where((eb) => inSubtrees(eb, 'r.handler_path', scope))
+    .$if(status !== null, (qq) => qq.where('x.status', '=', status as string))
+  const [rows, count] = await Promise.all([
+    q.selectAll('x').orderBy('x.requested_at', 'desc').orderBy('x.id', 'desc').limit(page.limit).offset(page.offset).execute(),
+    q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+  ])
+  return { rows, total: Number(count.n) }
+}
+
+export const insertAppeal = (db: Db, row: Insertable<RequestAppealTable>) => db.insertInto('request_appeal').values(row).returning('id').executeTakeFirstOrThrow()
+export const findAppeal = (db: Db, id: number) => db.selectFrom('request_appeal').selectAll().where('id', '=', id).executeTakeFirst()
+export const updateAppeal = (db: Db, id: number, patch: Updateable<RequestAppealTable>) =>
+  db.updateTable('request_appeal').set(patch).where('id', '=', id).where('status', '=', 'pending').executeTakeFirst().then((r) => Number(r.numUpdatedRows) === 1)
+
+const appealBase = (db: Db) => db.selectFrom('request_appeal as p').leftJoin('unit as u', 'u.id', 'p.unit_id').selectAll('p').select('u.name as unit_name')
+export type AppealRow = Awaited<ReturnType<typeof listAppealsOf>>[number]
+export const listAppealsOf = (db: Db, requestId: number) => appealBase(db).where('p.request_id', '=', requestId).orderBy('p.id').execute()
+
+export async function listAppeals(db: Db, scope: SubtreeFilter, status: string | null, page: { limit: number; offset: number }) {
+  const q = appealBase(db).innerJoin('request as r', 'r.id', 'p.request_id')
+    .where((eb) => eb.or([inSubtrees(eb, 'r.location_path', scope), inSubtrees(eb, 'r.handler_path', scope)]))
+    .$if(status !== null, (qq) => qq.where('p.status', '=', status as string))
+  const [rows, count] = await Promise.all([
+    q.orderBy('p.requested_at', 'desc').orderBy('p.id', 'desc').limit(page.limit).offset(page.offset).execute(),
+    db.selectFrom('request_appeal as p').innerJoin('request as r', 'r.id', 'p.request_id')
+      .where((eb) => eb.or([inSubtrees(eb, 'r.location_path', scope), inSubtrees(eb, 'r.handler_path', scope)]))
+      .$if(status !== null, (qq) => qq.where('p.status', '=', status as string))
+      .select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+  ])
+  return { rows, total: Number(count.n) }
+}
+
+// --- units, people, assignment ----------------------------------------------------------------
+
+const unitColumns = ['id', 'parent_id', 'county_id', 'type', 'name', 'code', 'path', 'depth', 'status'] as const
+export type UnitRow = NonNullable<Awaited<ReturnType<typeof findUnit>>>
+export const findUnit = (db: Db, id: number) => db.selectFrom('unit').select(unitColumns).where('id', '=', id).executeTakeFirst()
+export const findUnitByCode = (db: Db, code: string) => db.selectFrom('unit').select(unitColumns).where('code', '=', code).executeTakeFirst()
+export async function findUnits(db: Db, ids: number[]): Promise<Map<number, UnitRow>> {
+  if (ids.length === 0) return new Map()
+  const rows = await db.selectFrom('unit').select(unitColumns).where('id', 'in', [...new Set(ids)]).execute()
+  return new Map(rows.map((r) => [r.id, r]))
+}
+
+export const findStudio = (db: Db, id: number) =>
+  db.selectFrom('rep_studio').select(['id', 'unit_id', 'name', 'status']).where('id', '=', id).executeTakeFirst()
+
+/** Active accounts with a grant on exactly one of these units in one of these roles. */
+export const findUnitWorkers = (db: Db, unitIds: number[], roles: readonly string[]) =>
+  unitIds.length === 0 || roles.length === 0
+    ? Promise.resolve([] as { account_id: number; unit_id: number; display_name: string }[])
+    : db.selectFrom('account_grant as g')
+      .innerJoin('account as a', 'a.id', 'g.account_id')
+      .select(['g.account_id', 'g.unit_id as unit_id', 'a.display_name'])
+      .where('g.unit_id', 'in', unitIds).where('g.role', 'in', [...roles]).where('a.status', '=', 'active')
+      .orderBy('g.account_id')
+      .execute() as Promise<{ account_id: number; unit_id: number; display_name: string }[]>
+
+/** Grants of an account (role, unit path) — to check it works inside a unit's subtree. */
+export const findAccountGrantPaths = (db: Db, accountId: number) =>
+  db.selectFrom('account_grant as g')
+    .innerJoin('account as a', 'a.id', 'g.account_id')
+    .leftJoin('unit as u', 'u.id', 'g.unit_id')
+    .select(['g.role', 'u.path', 'a.status', 'a.display_name'])
+    .where('g.account_id', '=', accountId)
+    .execute()
+
+export async function countOpenAssigned(db: Db, accountIds: number[]): Promise<Map<number, number>> {
+  if (accountIds.length === 0) return new Map()
+  const rows = await db.selectFrom('request').select(['assignee_id', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('assignee_id', 'in', accountIds).where('is_open', '=', 1).groupBy('assignee_id').execute()
+  return new Map(rows.map((r) => [r.assignee_id as number, Number(r.n)]))
+}
+
+export const findAssignmentPolicy = (db: Db, unitId: number, forUpdate = false) =>
+  db.selectFrom('unit_assignment').selectAll().where('unit_id', '=', unitId).$if(forUpdate && isPg(db), (q) => q.forUpdate()).executeTakeFirst()
+
+export const upsertAssignmentPolicy = (db: Db, row: { unit_id: number; policy: string; last_assignee_id: number | null; updated_at: string }) =>
+  db.insertInto('unit_assignment').values(row)
+    .onConflict((oc) => oc.column('unit_id').doUpdateSet({ policy: row.policy, updated_at: row.updated_at }))
+    .execute()
+
+export const setLastAssignee = (db: Db, unitId: number, accountId: number, now: string) =>
+  db.updateTable('unit_assignment').set({ last_assignee_id: accountId, updated_at: now }).where('unit_id', '=', unitId).execute()
+
+// --- templates --------------------------------------------------------------------------------
+
+const templateBase = (db: Db) => db.selectFrom('response_template as t').leftJoin('unit as u', 'u.id', 't.unit_id').selectAll('t').select(['u.name as unit_name', 'u.path as unit_path'])
+export type TemplateRow = NonNullable<Awaited<ReturnType<typeof findTemplate>>>
+export const findTemplate = (db: Db, id: number) => templateBase(db).where('t.id', '=', id).executeTakeFirst()
+
+/** Templates offered everywhere, at one of the given units (ancestors), or inside the scope. */
+export const listTemplates = (db: Db, ancestorIds: number[], scope: SubtreeFilter) =>
+  templateBase(db)
+    .where((eb) => eb.or([
+      eb('t.unit_id', 'is', null),
+      ...(ancestorIds.length > 0 ? [eb('t.unit_id', 'in', ancestorIds)] : []),
+      ...(scope.all || scope.paths.length > 0 ? [inSubtrees(eb, 'u.path', scope)] : []),
+    ]))
+    .orderBy('t.unit_id').orderBy('t.title').orderBy('t.id')
+    .execute()
+
+export const insertTemplate = (db: Db, row: Insertable<ResponseTemplateTable>) => db.insertInto('response_template').values(row).returning('id').executeTakeFirstOrThrow()
+export const updateTemplate = (db: Db, id: number, patch: Updateable<ResponseTemplateTable>) => db.updateTable('response_template').set(patch).where('id', '=', id).execute()
+export const deleteTemplate = (db: Db, id: number) => db.deleteFrom('response_template').where('id', '=', id).execute()
+
+// --- notifications and the outbox -------------------------------------------------------------
+
+export const insertNotifications = (db: Db, rows: Insertable<NotificationTable>[]) =>
+  rows.length === 0 ? Promise.resolve() : db.insertInto('notification').values(rows).execute().then(() => undefined)
+
+export async function listNotifications(db: Db, accountId: number, unreadOnly: boolean, page: { limit: number; offset: number }) {
+  const base = db.selectFrom('notification').where('account_id', '=', accountId)
+  const filtered = unreadOnly ? base.where('read_at', 'is', null) : base
+  const [rows, count, unread] = await Promise.all([
+    filtered.selectAll().orderBy('id', 'desc').limit(page.limit).offset(page.offset).execute(),
+    filtered.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    base.where('read_at', 'is', null).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+  ])
+  return { rows, total: Number(count.n), unread: Number(unread.n) }
+}
+
+export const markNotificationRead = (db: Db, accountId: number, id: number, now: string) =>
+  db.updateTable('notification').set({ read_at: now }).where('id', '=', id).where('account_id', '=', accountId).where('read_at', 'is', null).execute()
+
+export const findNotification = (db: Db, accountId: number, id: number) =>
+  db.selectFrom('notification').selectAll().where('id', '=', id).where('account_id', '=', accountId).executeTakeFirst()
+
+export const insertOutbox = (db: Db, rows: Insertable<OutboxTable>[]) =>
+  rows.length === 0 ? Promise.resolve() : db.insertInto('outbox').values(rows).execute().then(() => undefined)
+
+/**
+ * Claims due outbox messages for this holder until `leaseUntil`. On PostgreSQL the candidate rows
+ * are locked with FOR UPDATE SKIP LOCKED, so concurrent workers take disjoint sets without waiting;
+ * SQLite has one writer at a time, so the single UPDATE is already exclusive.
+ */
+export async function claimOutbox(db: Db, holder: string, now: string, leaseUntil: string, limit: number) {
+  const candidates = db.selectFrom('outbox').select('id')
+    .where('status', '=', 'pending').where('next_attempt_at', '<=', now)
+    .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]))
+    .orderBy('id').limit(limit)
+    .$if(isPg(db), (q) => q.forUpdate().skipLocked())
+  return db.updateTable('outbox').set({ holder, lease_until: leaseUntil })
+    .where('id', 'in', candidates)
+    .returning(['id', 'topic', 'payload_json', 'attempts'])
+    .execute()
+}
+
+export const finishOutbox = (db: Db, id: number, holder: string, patch: Updateable<OutboxTable>) =>
+  db.updateTable('outbox').set({ ...patch, holder: null, lease_until: null }).where('id', '=', id).where('holder', '=', holder).execute()
+
+export const listOutbox = (db: Db) => db.selectFrom('outbox').selectAll().orderBy('id').execute()
+
+// --- leases -----------------------------------------------------------------------------------
+
+/**
+ * Takes the named lease when it is free, expired, or already ours. One statement: on PostgreSQL a
+ * concurrent taker waits for the row and then sees it held; on SQLite writers are serialized.
+ */
+export async function tryLease(db: Db, name: string, holder: string, now: string, until: string): Promise<boolean> {
+  const row = await db.insertInto('job_lease').values({ name, holder, lease_until: until, last_run_at: null })
+    .onConflict((oc) => oc.column('name').doUpdateSet({ holder, lease_until: until })
+      .where((eb) => eb.or([eb('job_lease.lease_until', 'is', null), eb('job_lease.lease_until', '<', now), eb('job_lease.holder', '=', holder)])))
+    .returning('holder')
+    .executeTakeFirst()
+  return row !== undefined
+}
+
+export const releaseLease = (db: Db, name: string, holder: string, now: string) =>
+  db.updateTable('job_lease').set({ lease_until: null, last_run_at: now }).where('name', '=', name).where('holder', '=', holder).execute()
+
+// --- the sweep's queries ----------------------------------------------------------------------
+
+const sweepColumns = ['id', 'version', 'status', 'paused_at', 'pending_unit_id'] as const
+
+export const dueForResponseOverdue = (db: Db, now: string, limit: number) =>
+  db.selectFrom('request').select(sweepColumns)
+    .where('is_open', '=', 1).where('response_due_at', '<=', now).where('accepted_at', 'is', null).where('response_overdue', '=', 0)
+    .orderBy('response_due_at').limit(limit).execute()
+
+export const dueForWarning = (db: Db, now: string, limit: number) =>
+  db.selectFrom('request').select(sweepColumns)
+    .where('is_open', '=', 1).where('warn_at', '<=', now).where('warned', '=', 0).where('paused_at', 'is', null)
+    .orderBy('warn_at').limit(limit).execute()
+
+export const dueForOverdue = (db: Db, now: string, limit: number) =>
+  db.selectFrom('request').select(sweepColumns)
+    .where('is_open', '=', 1).where('resolution_due_at', '<=', now).where('resolution_overdue', '=', 0).where('paused_at', 'is', null)
+    .orderBy('resolution_due_at').limit(limit).execute()
+
+/** Overdue cases escalated once whose deadline passed before `before` (the second level's threshold is per case). */
+export const dueForSecondEscalation = (db: Db, limit: number) =>
+  db.selectFrom('request').select([...sweepColumns, 'resolution_due_at', 'county_id'])
+    .where('is_open', '=', 1).where('resolution_overdue', '=', 1).where('escalation_level', '=', 1).where('paused_at', 'is', null)
+    .orderBy('resolution_due_at').limit(limit).execute()
+
+export const dueForAutoClose = (db: Db, before: string, limit: number) =>
+  db.selectFrom('request').select(sweepColumns)
+    .where('status', 'in', ['resolved', 'rated']).where('resolved_at', '<=', before)
+    .orderBy('resolved_at').limit(limit).execute()
+
+// --- rollups ----------------------------------------------------------------------------------
+
+const rollupValues = (d: RollupDelta) => ({ dim: d.dim, unit_id: d.unitId, day: d.day, county_id: d.countyId, ...d.counters })
+
+/** Adds deltas with one upsert, then drops rows no request contributes to any more. */
+export async function addRollupDeltas(db: Db, deltas: RollupDelta[]): Promise<void> {
+  const set = Object.fromEntries(counterNames.map((n) => [n, sql<number>`${sql.ref(`request_rollup.${n}`)} + ${sql.ref(`excluded.${n}`)}`]))
+  await db.insertInto('request_rollup').values(deltas.map(rollupValues))
+    .onConflict((oc) => oc.columns(['dim', 'unit_id', 'day']).doUpdateSet(set))
+    .execute()
+  const left = deltas.filter((d) => d.counters.submitted < 0)
+  if (left.length > 0) {
+    await db.deleteFrom('request_rollup').where('submitted', '=', 0)
+      .where((eb) => eb.or(left.map((d) => eb.and([eb('dim', '=', d.dim), eb('unit_id', '=', d.unitId), eb('day', '=', d.day)]))))
+      .execute()
+  }
+}
+
+export const deleteRollups = (db: Db, countyId: number) => db.deleteFrom('request_rollup').where('county_id', '=', countyId).execute()
+
+export async function insertRollupRows(db: Db, rows: RollupDelta[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += 200) await db.insertInto('request_rollup').values(rows.slice(i, i + 200).map(rollupValues)).execute()
+}
+
+const rollupSourceColumns = [
+  'id', 'county_id', 'location_path', 'handler_path', 'submitted_day', 'status', 'is_open', 'excluded', 'accepted_at', 'response_due_at',
+  'resolved_at', 'resolution_due_at', 'resolution_overdue', 'reopen_count', 'rating_solved', 'rating_satisfaction', 'handling_minutes', 'working_minutes',
+] as const
+
+/** A county's requests in (submitted_day, id) order after the cursor, for the rebuild. */
+export const requestsForRollup = (db: Db, countyId: number, after: { day: string; id: number } | null, limit: number) =>
+  db.selectFrom('request').select(rollupSourceColumns)
+    .where('county_id', '=', countyId)
+    .$if(after !== null, (q) => q.where((eb) => eb.or([
+      eb('submitted_day', '>', after!.day),
+      eb.and([eb('submitted_day', '=', after!.day), eb('id', '>', after!.id)]),
+    ])))
+    .orderBy('submitted_day').orderBy('id').limit(limit).execute()
+
+export const listRollups = (db: Db, countyId: number) =>
+  db.selectFrom('request_rollup').selectAll().where('county_id', '=', countyId).orderBy('dim').orderBy('unit_id').orderBy('day').execute()
+
