@@ -28,6 +28,8 @@ export type Grant = MeView['grants'][number]
 export type Role = Grant['role']
 export type AccountView = ApiResult<'/api/accounts/{id}', 'get'>
 export type UnitView = ApiResult<'/api/units/{id}', 'get'>
+/** A unit as lists and searches return it (lighter than UnitView). */
+export type UnitSummary = ApiResult<'/api/units', 'get'>['items'][number]
 export type AuditEntryView = ApiResult<'/api/audit', 'get'>['items'][number]
 
 export class ApiError extends Error {

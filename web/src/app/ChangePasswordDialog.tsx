@@ -16,7 +16,7 @@ interface Values {
  */
 export function ChangePasswordDialog({ open, forced, onClose }: { open: boolean; forced: boolean; onClose: () => void }) {
   const { t } = useI18n()
-  const { refresh, logout } = useAuth()
+  const { me, refresh, logout } = useAuth()
   const { message } = App.useApp()
   const [form] = Form.useForm<Values>()
   const [saving, setSaving] = useState(false)
@@ -70,6 +70,8 @@ export function ChangePasswordDialog({ open, forced, onClose }: { open: boolean;
       {forced && <Alert type="warning" showIcon title={t('password.mustChange')} style={{ marginBottom: 16 }} />}
       {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 16 }} data-testid="password-error" />}
       <Form form={form} layout="vertical" onFinish={(values) => void submit(values)} requiredMark={false} preserve={false}>
+        {/* Lets password managers file the new password under the right account. */}
+        <input type="text" name="username" autoComplete="username" value={me?.username ?? ''} readOnly hidden />
         <Form.Item name="currentPassword" label={t('password.current')} rules={[{ required: true, message: t('login.passwordRequired') }]}>
           <Input.Password autoComplete="current-password" />
         </Form.Item>

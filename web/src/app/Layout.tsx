@@ -1,7 +1,7 @@
 import { useState } from 'react'
 import { Avatar, Button, Drawer, Dropdown, Flex, Grid, Layout, Menu, Segmented, Typography, type MenuProps } from 'antd'
 import { KeyOutlined, LogoutOutlined, MenuFoldOutlined, MenuOutlined, MenuUnfoldOutlined, UserOutlined } from '@ant-design/icons'
-import { Link, Outlet, useLocation, useNavigate } from 'react-router-dom'
+import { Link, Outlet, useLocation } from 'react-router-dom'
 import { useAuth } from './auth'
 import { useI18n, type Lang } from './i18n'
 import { entryForLocation, navEntries } from './nav'
@@ -37,7 +37,6 @@ export function AppLayout() {
   const [drawerOpen, setDrawerOpen] = useState(false)
   const [passwordOpen, setPasswordOpen] = useState(false)
   const location = useLocation()
-  const navigate = useNavigate()
 
   const visible = navEntries.filter((e) => e.inMenu !== false && (e.action === null || can(e.action)))
   const selected = entryForLocation(location.pathname)?.path
@@ -59,7 +58,8 @@ export function AppLayout() {
   ]
   const onUserMenu: MenuProps['onClick'] = ({ key }) => {
     if (key === 'password') setPasswordOpen(true)
-    if (key === 'logout') void logout().then(() => navigate('/login', { replace: true }))
+    // Once logged out, RequireAuth sends the browser to the login page.
+    if (key === 'logout') void logout()
   }
 
   return (
@@ -68,12 +68,12 @@ export function AppLayout() {
         <Flex align="center" justify="space-between" gap={12} style={{ height: '100%' }}>
           <Flex align="center" gap={8} style={{ minWidth: 0 }}>
             {phone ? (
-              <Button type="text" icon={<MenuOutlined />} aria-label="menu" onClick={() => setDrawerOpen(true)} data-testid="menu-toggle" />
+              <Button type="text" icon={<MenuOutlined />} aria-label={t('nav.toggleMenu')} onClick={() => setDrawerOpen(true)} data-testid="menu-toggle" />
             ) : (
               <Button
                 type="text"
                 icon={collapsed ? <MenuUnfoldOutlined /> : <MenuFoldOutlined />}
-                aria-label="menu"
+                aria-label={t('nav.toggleMenu')}
                 onClick={() => setCollapsed((c) => !c)}
                 data-testid="menu-toggle"
               />

@@ -15,6 +15,8 @@ interface AuthValue {
   me: MeView | null
   /** Why the last session ended (expired, logged out elsewhere), shown on the login page. */
   endedReason: string | null
+  /** The user logged out on purpose: the login page then forgets the page they were on. */
+  loggedOut: boolean
   login: (username: string, password: string) => Promise<MeView>
   logout: () => Promise<void>
   /** Reloads the account (after a password change, say). */
@@ -29,19 +31,20 @@ interface State {
   status: AuthStatus
   me: MeView | null
   endedReason: string | null
+  loggedOut: boolean
 }
 
 export function AuthProvider({ children }: { children: ReactNode }) {
-  const [state, setState] = useState<State>({ status: 'loading', me: null, endedReason: null })
+  const [state, setState] = useState<State>({ status: 'loading', me: null, endedReason: null, loggedOut: false })
 
   const signedIn = useCallback((me: MeView) => {
     setCsrfToken(me.csrfToken)
-    setState({ status: 'authenticated', me, endedReason: null })
+    setState({ status: 'authenticated', me, endedReason: null, loggedOut: false })
   }, [])
 
   const signedOut = useCallback((endedReason: string | null) => {
     setCsrfToken(null)
-    setState((previous) => ({ status: 'anonymous', me: null, endedReason: previous.status === 'authenticated' ? endedReason : null }))
+    setState((previous) => ({ status: 'anonymous', me: null, endedReason: previous.status === 'authenticated' ? endedReason : null, loggedOut: false }))
   }, [])
 
   const refresh = useCallback(async () => {
@@ -72,7 +75,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       // Already expired, or the server is unreachable: this browser forgets the session either way.
     }
     setCsrfToken(null)
-    setState({ status: 'anonymous', me: null, endedReason: null })
+    setState({ status: 'anonymous', me: null, endedReason: null, loggedOut: true })
   }, [])
 
   const value = useMemo<AuthValue>(() => {

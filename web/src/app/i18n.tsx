@@ -10,7 +10,7 @@ import 'dayjs/locale/zh-cn'
 import type { ConfigProviderProps } from 'antd'
 import zhCN from 'antd/locale/zh_CN'
 import enUS from 'antd/locale/en_US'
-import { setApiLanguage, type Role, type UnitView } from '../api/client'
+import { setApiLanguage, type Role, type UnitSummary } from '../api/client'
 
 dayjs.extend(utc)
 dayjs.extend(timezone)
@@ -42,6 +42,7 @@ const zh = {
   'lang.switch': '语言',
   'lang.zh': '中文',
   'lang.en': 'English',
+  'nav.toggleMenu': '菜单',
   'nav.home': '首页',
   'nav.accounts': '账号管理',
   'nav.audit': '审计日志',
@@ -103,6 +104,7 @@ const zh = {
   'accounts.initialPassword': '初始密码',
   'accounts.usernameRule': '2–64 位字母、数字或 _ . -',
   'accounts.addGrant': '添加授权',
+  'accounts.removeGrant': '删除此授权',
   'accounts.grantRole': '角色',
   'accounts.grantUnit': '单位',
   'accounts.grantsRequired': '请至少添加一项授权',
@@ -164,6 +166,7 @@ const en: Record<MessageKey, string> = {
   'lang.switch': 'Language',
   'lang.zh': '中文',
   'lang.en': 'English',
+  'nav.toggleMenu': 'Menu',
   'nav.home': 'Home',
   'nav.accounts': 'Accounts',
   'nav.audit': 'Audit log',
@@ -225,6 +228,7 @@ const en: Record<MessageKey, string> = {
   'accounts.initialPassword': 'Initial password',
   'accounts.usernameRule': '2–64 letters, digits or _ . -',
   'accounts.addGrant': 'Add grant',
+  'accounts.removeGrant': 'Remove this grant',
   'accounts.grantRole': 'Role',
   'accounts.grantUnit': 'Unit',
   'accounts.grantsRequired': 'Add at least one grant',
@@ -295,7 +299,7 @@ const roleNames: Record<Lang, Record<Role, string>> = {
 /** Every role, in the order the server lists them (the Record above guarantees none is missing). */
 export const ROLES = Object.keys(roleNames.zh) as Role[]
 
-type UnitType = UnitView['type']
+type UnitType = UnitSummary['type']
 const unitTypeNames: Record<Lang, Record<UnitType, string>> = {
   zh: {
     county: '县', town: '镇', subdistrict: '街道', village: '村', new_village: '新村', community: '社区', grid: '网格',

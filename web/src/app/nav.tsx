@@ -28,6 +28,17 @@ export const navEntries: NavEntry[] = [
   { path: '/audit', label: 'nav.audit', icon: <AuditOutlined />, action: 'audit.read', page: lazy(() => import('../pages/audit/AuditPage')) },
 ]
 
+/**
+ * Pages anyone may open without logging in (the resident pages reached from a QR code), shown
+ * without the shell. Append `{ path: '/r/:code', page: lazy(() => import('../pages/…')) }`.
+ */
+export interface PublicEntry {
+  path: string
+  page: LazyExoticComponent<ComponentType>
+}
+
+export const publicEntries: PublicEntry[] = []
+
 /** The menu entry a location belongs to: the longest path that prefixes it. */
 export function entryForLocation(pathname: string): NavEntry | undefined {
   return navEntries

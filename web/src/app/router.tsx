@@ -1,7 +1,7 @@
 import { Suspense, type ReactNode } from 'react'
 import { createBrowserRouter, Navigate, useLocation, type RouteObject } from 'react-router-dom'
 import { useAuth } from './auth'
-import { navEntries, type NavEntry } from './nav'
+import { navEntries, publicEntries, type NavEntry } from './nav'
 import { AppLayout } from './Layout'
 import { PageLoading } from '../components/PageLoading'
 import LoginPage from '../pages/auth/LoginPage'
@@ -10,12 +10,13 @@ import NotFoundPage from '../pages/errors/NotFoundPage'
 
 /** Anonymous visitors go to the login page, which brings them back here afterwards. */
 function RequireAuth({ children }: { children: ReactNode }) {
-  const { status } = useAuth()
+  const { status, loggedOut } = useAuth()
   const location = useLocation()
   if (status === 'loading') return <PageLoading fullScreen />
   if (status === 'anonymous') {
     const next = location.pathname + location.search
-    return <Navigate to={next === '/' ? '/login' : `/login?next=${encodeURIComponent(next)}`} replace />
+    // After a deliberate logout the next person to log in starts from home, not from this page.
+    return <Navigate to={loggedOut || next === '/' ? '/login' : `/login?next=${encodeURIComponent(next)}`} replace />
   }
   return children
 }
@@ -38,6 +39,14 @@ const pageRoutes: RouteObject[] = navEntries.map((entry) =>
 
 export const router = createBrowserRouter([
   { path: '/login', element: <LoginPage /> },
+  ...publicEntries.map(({ path, page: Page }) => ({
+    path,
+    element: (
+      <Suspense fallback={<PageLoading fullScreen />}>
+        <Page />
+      </Suspense>
+    ),
+  })),
   {
     element: (
       <RequireAuth>

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react'
 import { Select, Typography } from 'antd'
-import { api, errorMessage, unwrap, type UnitView } from '../api/client'
+import { api, errorMessage, unwrap, type UnitSummary } from '../api/client'
 import { useI18n } from '../app/i18n'
 
 /** `null` is "the whole deployment" (a grant without a unit), offered only when `allowWhole`. */
@@ -21,11 +21,11 @@ const WHOLE = 'whole'
 export function UnitSelect({ value, onChange, allowWhole = false, placeholder, style, ...rest }: Props) {
   const { t, lang, unitTypeName } = useI18n()
   const [query, setQuery] = useState('')
-  const [units, setUnits] = useState<UnitView[]>([])
+  const [units, setUnits] = useState<UnitSummary[]>([])
   const [loading, setLoading] = useState(false)
   const [error, setError] = useState<string | null>(null)
   // Remember units we have shown, so the chosen one keeps its label when the search changes.
-  const known = useRef(new Map<number, UnitView>())
+  const known = useRef(new Map<number, UnitSummary>())
 
   useEffect(() => {
     let current = true
@@ -52,7 +52,7 @@ export function UnitSelect({ value, onChange, allowWhole = false, placeholder, s
     }
   }, [query])
 
-  const label = (u: UnitView) => {
+  const label = (u: UnitSummary) => {
     const kind = `${unitTypeName(u.type)}${u.code ? ` · ${u.code}` : ''}`
     return lang === 'zh' ? `${u.name}（${kind}）` : `${u.name} (${kind})`
   }

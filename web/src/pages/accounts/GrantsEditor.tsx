@@ -50,7 +50,7 @@ export function GrantsEditor() {
               >
                 <UnitSelect allowWhole={allowWhole} placeholder={t('accounts.grantUnit')} style={{ width: '100%' }} data-testid="grant-unit" />
               </Form.Item>
-              <Button icon={<DeleteOutlined />} onClick={() => remove(field.name)} aria-label="remove" />
+              <Button icon={<DeleteOutlined />} onClick={() => remove(field.name)} aria-label={t('accounts.removeGrant')} />
             </Flex>
           ))}
           <Button type="dashed" icon={<PlusOutlined />} onClick={() => add({})} block>
