@@ -46,6 +46,24 @@ describe('web shell', () => {
     expect(new URL(page.url()).pathname).toBe('/login')
   })
 
+  it('shows the lock message once an account is locked after repeated failures', async () => {
+    const victim = await createAccount(e2e.admin, { role: 'grid_worker', unitId: null }, { keepMustChange: true })
+    for (let i = 0; i < 5; i++) {
+      await fetch(`${e2e.baseUrl}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: victim.username, password: `wrong-${i}` }),
+      })
+    }
+    const { page } = await open()
+    await page.goto('/login')
+    await page.getByTestId('login-username').fill(victim.username)
+    await page.getByTestId('login-password').fill(victim.password)
+    await page.getByTestId('login-submit').click()
+    await page.getByTestId('login-error').waitFor()
+    expect(await page.getByTestId('login-error').textContent()).toContain('账号已锁定')
+  })
+
   it('logs in and reaches the shell with the menu the grants allow', async () => {
     const { page } = await open()
     await loginInBrowser(page, ADMIN_USERNAME, ADMIN_PASSWORD)
@@ -94,12 +112,29 @@ describe('web shell', () => {
   it('logs out back to the login page, and the session is gone', async () => {
     const { page } = await open()
     await loginInBrowser(page, ADMIN_USERNAME, ADMIN_PASSWORD)
+    await page.goto('/accounts')
+    await page.locator('.ant-table-row').first().waitFor()
     await page.getByTestId('user-menu').click()
     await page.getByText('退出登录').click()
-    await page.waitForURL('**/login')
     await page.getByTestId('login-submit').waitFor()
+    // A deliberate logout does not carry the page along to the next person who logs in.
+    expect(new URL(page.url()).pathname + new URL(page.url()).search).toBe('/login')
     await page.goto('/accounts')
     await page.waitForURL('**/login?next=%2Faccounts')
+  })
+
+  it('sends the user to the login page, saying why, when the session ends elsewhere', async () => {
+    const auditor = await createAccount(e2e.admin, { role: 'auditor', unitId: null }, { displayName: '赵审计' })
+    const { page } = await open()
+    await loginInBrowser(page, auditor.username, auditor.password)
+    await page.goto('/audit')
+    await page.locator('.ant-table-row').first().waitFor()
+    // An administrator resets the password: every session of the account ends.
+    await e2e.admin.post(`/api/accounts/${auditor.id}/reset-password`, { newPassword: 'reset-by-the-admin-1' })
+    await page.getByRole('button', { name: '刷新' }).click()
+    await page.waitForURL('**/login?next=%2Faudit')
+    await page.getByTestId('login-error').waitFor()
+    expect(await page.getByTestId('login-error').textContent()).toContain('会话已过期')
   })
 
   it('shows the 403 page to a grid worker who opens /accounts or /audit by address', async () => {

@@ -72,7 +72,7 @@ export async function startE2E(): Promise<E2E> {
           await context.addInitScript(`try { localStorage.setItem('chorus.lang', ${JSON.stringify(options.lang)}) } catch {}`)
         }
         const page = await context.newPage()
-        page.setDefaultTimeout(15_000)
+        page.setDefaultTimeout(30_000)
         const problems: string[] = []
         page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`))
         page.on('console', (msg) => {
