@@ -4,7 +4,7 @@ import { createPartyMember, createPartyOrg, createResident, createUnit, smallCou
 import { shanghaiDay } from '../../lib/time.js'
 import { systemActor } from '../access/service.js'
 import { addMonths, addYears } from './development-rules.js'
-import { ensurePartyChain } from './service.js'
+import { ensurePartyChain, refreshPartyChecks } from './service.js'
 
 describe.each(dialects)('party organizations and members on %s', (dialect) => {
   let t: TestApp
@@ -171,6 +171,21 @@ describe.each(dialects)('party organizations and members on %s', (dialect) => {
     expect(again.body.error.code).toBe('already_party_member')
     const intoCommittee = await t.admin.post('/api/party/members', { personId: (await createResident(t, { unitId: compoundA.id })).id, orgId: orgs.committeeA.id, applicationDate: '2024-01-01' })
     expect(intoCommittee.body.error.code).toBe('org_cannot_hold_members')
+    // Members written outside the services (demo generator, bulk import) get their checks in one batch call.
+    const db = t.dbHandle.db
+    const now = new Date().toISOString()
+    const person = await createResident(t, { unitId: compoundA.id, name: '批量导入' })
+    const { id: bulkId } = await db.insertInto('party_member').values({ person_id: person.id, org_id: orgs.branchA.id, stage: 'activist', status: 'active', created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow()
+    await db.insertInto('party_member_step').values([
+      { member_id: bulkId, step: 'application', date: '2019-01-01', created_at: now },
+      { member_id: bulkId, step: 'talk', date: '2019-05-01', created_at: now },
+      { member_id: bulkId, step: 'activist', date: '2019-06-01', created_at: now },
+    ]).execute()
+    expect(await ids('flag=talk_late')).toEqual([id])
+    expect(await refreshPartyChecks(db)).toBe(5)
+    expect(await ids('flag=talk_late')).toEqual([id, bulkId])
+    expect(await ids('flagged=true')).toEqual([id, overdue.id, bulkId])
+
     const audit = await t.admin.get(`/api/audit?entityType=party_member&entityId=${id}&pageSize=50`)
     expect(audit.body.items.map((e: any) => e.action)).toEqual(expect.arrayContaining(['party.member_create', 'party.step', 'party.step_delete']))
   })

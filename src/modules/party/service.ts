@@ -381,6 +381,33 @@ async function refreshCheck(db: Db, memberId: number): Promise<void> {
   })
 }
 
+/**
+ * Re-evaluates the pipeline rules for many members (all when `memberIds` is null) in batches, for
+ * members written outside this module's services: the demo generator, bulk imports.
+ * The caller's transaction is used when `db` is one. Returns how many members were checked.
+ */
+export async function refreshPartyChecks(db: Db, memberIds: number[] | null = null): Promise<number> {
+  const day = today()
+  const now = nowIso()
+  let after = 0
+  let checked = 0
+  for (;;) {
+    const batch = await store.memberFactsBatch(db, after, 500, memberIds)
+    if (batch.length === 0) return checked
+    const byMember = new Map<number, StepRecord[]>()
+    for (const s of await store.stepsOfMembers(db, batch.map((m) => m.id))) byMember.set(s.member_id, [...(byMember.get(s.member_id) ?? []), toStepRecord(s)])
+    await store.saveChecks(db, batch.map((m) => {
+      const review = reviewTimeline(factsOf(m), byMember.get(m.id) ?? [], day)
+      return {
+        member_id: m.id, flags: review.stored.flags.length > 0 ? `,${review.stored.flags.join(',')},` : '',
+        overdue_flag: review.stored.overdueFlag, overdue_after: review.stored.overdueAfter, updated_at: now,
+      }
+    }))
+    checked += batch.length
+    after = batch[batch.length - 1]!.id
+  }
+}
+
 const flagView = (f: Flag, lang: Lang) => ({ code: f.code, step: f.step, expected: f.expected, message: flagMessages[f.code][lang] })
 
 function toTransferView(t: store.TransferRow): TransferView {

@@ -223,6 +223,28 @@ export async function saveCheck(db: Db, memberId: number, check: { flags: string
     .execute()
 }
 
+/** Members after an id, with what the pipeline rules need, for batch re-evaluation. */
+export const memberFactsBatch = (db: Db, afterId: number, limit: number, ids: number[] | null) =>
+  db.selectFrom('party_member as m')
+    .innerJoin('person as p', 'p.id', 'm.person_id')
+    .select(['m.id', 'm.stage', 'm.joined_date', 'p.birth_date'])
+    .where('m.id', '>', afterId)
+    .$if(ids !== null, (q) => q.where('m.id', 'in', ids as number[]))
+    .orderBy('m.id').limit(limit)
+    .execute()
+
+export const stepsOfMembers = (db: Db, memberIds: number[]) =>
+  memberIds.length === 0 ? Promise.resolve([]) : db.selectFrom('party_member_step').selectAll().where('member_id', 'in', memberIds).orderBy('member_id').orderBy('id').execute()
+
+export async function saveChecks(db: Db, rows: { member_id: number; flags: string; overdue_flag: string | null; overdue_after: string | null; updated_at: string }[]): Promise<void> {
+  if (rows.length === 0) return
+  await db.insertInto('party_member_check').values(rows)
+    .onConflict((oc) => oc.column('member_id').doUpdateSet((eb) => ({
+      flags: eb.ref('excluded.flags'), overdue_flag: eb.ref('excluded.overdue_flag'), overdue_after: eb.ref('excluded.overdue_after'), updated_at: eb.ref('excluded.updated_at'),
+    })))
+    .execute()
+}
+
 // --- transfers ------------------------------------------------------------------------------
 
 const transferBase = (db: Db) =>
