@@ -11,8 +11,10 @@
  *     toolbar={<Input.Search defaultValue={filters.q} onSearch={(q) => setFilters({ q })} />}
  *   />
  *
- * Columns are antd columns plus `exportTitle` / `exportValue` / `noExport` for the Excel file.
- * A column with `sorter: true` and a `key` is sorted on the server: `sort` reaches fetchPage.
+ * Columns are antd columns plus `exportTitle` / `exportValue` / `noExport` for the Excel file;
+ * a column with `hidden: true` is not shown but is exported (e.g. the before/after of an audit entry).
+ * A column with `sorter: true` and a `key` is sorted on the server: `sort` (`?sort=-createdAt`)
+ * reaches fetchPage, which must pass it to an API that supports it.
  */
 import { useCallback, useEffect, useMemo, useRef, useState, type Key, type ReactNode } from 'react'
 import { Alert, App, Button, Flex, Modal, Progress, Space, Table, Typography, type TableProps } from 'antd'
