@@ -63,7 +63,13 @@ export const UnitView = Type.Object({
   updatedAt: Type.String({ format: 'date-time' }),
 })
 export type UnitView = Static<typeof UnitView>
-export const UnitPage = Paged(UnitView)
+/** A list row: the unit and the names of its ancestors, so two 第一网格 can be told apart. */
+export const UnitListItem = Type.Object({
+  ...UnitView.properties,
+  ancestorNames: Type.Array(Type.String(), { description: 'Names from the top of the tree down to the parent' }),
+})
+export type UnitListItem = Static<typeof UnitListItem>
+export const UnitPage = Paged(UnitListItem)
 
 /** One unit with its boundary and how many active units sit directly under it. */
 export const UnitDetail = Type.Object({

@@ -43,7 +43,12 @@ export async function listUnits(db: Db, actor: Actor, query: UnitQuery) {
   const { rows, total } = await store.listUnits(db, {
     scope: subtreeFilter(actor, 'units.read'), type: query.type ?? null, parentId: query.parentId ?? null, q: query.q ?? null, status: query.status ?? 'active',
   }, pageOf(query))
-  return { total, items: rows.map(toUnitView) }
+  const ancestorIds = [...new Set(rows.flatMap((r) => idsOfPath(r.path).slice(0, -1)))]
+  const names = new Map((await store.findUnitsByIds(db, ancestorIds)).map((r) => [r.id, r.name]))
+  return {
+    total,
+    items: rows.map((r) => ({ ...toUnitView(r), ancestorNames: idsOfPath(r.path).slice(0, -1).map((i) => names.get(i) ?? '') })),
+  }
 }
 
 export async function getUnit(db: Db, actor: Actor, id: number): Promise<UnitDetail> {
