@@ -17,6 +17,11 @@ export interface Config {
   demo: 'off' | 'small' | 'full'
   demoPassword: string | null
   trustProxy: boolean
+  /** Excel imports: most data rows a file may hold, and the largest upload accepted. */
+  importMaxRows: number
+  importMaxBytes: number
+  /** Exports with more rows than this run as background jobs instead of streaming directly. */
+  exportDirectMaxRows: number
 }
 
 function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -49,5 +54,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demo: demo === 'off' ? 'off' : demo === 'full' ? 'full' : 'small',
     demoPassword: env.CHORUS_DEMO_PASSWORD || null,
     trustProxy: env.CHORUS_TRUST_PROXY === 'on',
+    importMaxRows: intFrom(env, 'CHORUS_IMPORT_MAX_ROWS', 100_000),
+    importMaxBytes: intFrom(env, 'CHORUS_IMPORT_MAX_BYTES', 64 * 1024 * 1024),
+    exportDirectMaxRows: intFrom(env, 'CHORUS_EXPORT_DIRECT_MAX_ROWS', 5_000),
   }
 }

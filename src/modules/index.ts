@@ -7,6 +7,9 @@ import { residentRoutes } from './residents/routes.js'
 import { partyRoutes } from './party/routes.js'
 import { calendarRoutes } from './calendar/routes.js'
 import { catalogRoutes } from './catalog/routes.js'
+import { jobRoutes } from './jobs/routes.js'
+import { importRoutes } from './imports/routes.js'
+import { exportRoutes } from './exports/routes.js'
 import { requestRoutes } from './requests/routes.js'
 
 /** The product, module by module. Reading this list is reading what Chorus does. */
@@ -19,5 +22,8 @@ export const modules: Module[] = [
   { name: 'party', register: partyRoutes },
   { name: 'calendar', register: calendarRoutes },
   { name: 'catalog', register: catalogRoutes },
+  { name: 'jobs', register: jobRoutes },
+  { name: 'imports', register: importRoutes },
+  { name: 'exports', register: exportRoutes },
   { name: 'requests', register: requestRoutes },
 ]

@@ -6,6 +6,7 @@ import { buildApp } from './app.js'
 import path from 'node:path'
 import type { App } from './types.js'
 import { loadPiiKey, PiiCipher } from '../lib/pii.js'
+import { startJobRunner, stopJobRunner } from '../modules/jobs/runner.js'
 import { startBackgroundWork } from '../modules/requests/background.js'
 
 export function openDatabase(config: Config): DbHandle {
@@ -23,6 +24,8 @@ export async function startServer(config: Config = loadConfig()): Promise<App> {
   }
   const pii = new PiiCipher(loadPiiKey(process.env, config.dataDir, (m) => console.warn(m)))
   const app = await buildApp({ config, dbHandle, pii, web: true })
+  // The running job stops after its current batch (and goes back to the queue) before the database closes.
+  app.addHook('preClose', stopJobRunner)
   app.addHook('onClose', async () => {
     await dbHandle.close()
   })
@@ -51,5 +54,6 @@ export async function startServer(config: Config = loadConfig()): Promise<App> {
   process.once('SIGINT', () => shutdown('SIGINT'))
 
   await app.listen({ port: config.port, host: config.host })
+  startJobRunner(app)
   return app
 }

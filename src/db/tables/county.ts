@@ -174,4 +174,7 @@ export interface JobTable {
   created_at: Timestamp
   started_at: Timestamp | null
   finished_at: Timestamp | null
+  /** Times a runner claimed it; added in 2026-11-30-07. */
+  attempts: Generated<number>
+  result_json: string | null
 }

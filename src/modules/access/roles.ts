@@ -30,6 +30,7 @@ export const actionCatalog = {
   'residents.manage': 'Register and edit residents and households',
   'residents.unmask': 'Reveal one identity or phone number, with a stated reason',
   'imports.run': 'Import registries from Excel',
+  'jobs.oversee': "See other accounts' import and export jobs in the subtree (status only, not their files)",
   'catalog.read': 'See the service catalog',
   'catalog.manage': 'Edit the service catalog, routing rules and the working calendar',
   'requests.read': 'See service requests',
@@ -53,7 +54,7 @@ export const rolePermissions: Record<Role, readonly Action[]> = {
   org_dept: [...read, 'party.manage', 'units.restructure', 'units.manage', 'audit.read', 'accounts.read'],
   town_admin: [
     ...read, 'units.manage', 'units.restructure', 'party.manage', 'residents.manage', 'residents.unmask',
-    'imports.run', 'requests.intake', 'requests.handle', 'requests.dispatch', 'requests.supervise', 'catalog.manage', 'accounts.read',
+    'imports.run', 'jobs.oversee', 'requests.intake', 'requests.handle', 'requests.dispatch', 'requests.supervise', 'catalog.manage', 'accounts.read',
   ],
   // catalog.manage inside the community: its own menus (洛神湖社区's 爱老助老服务清单) and routing rules.
   community_worker: [

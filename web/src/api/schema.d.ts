@@ -3207,6 +3207,607 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/exports/accounts.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Export accounts to .xlsx with the list's filters; 200 with the file, or 202 with a job for large exports */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Part of the username or display name */
+                    q?: string;
+                    role?: "county_admin" | "org_dept" | "town_admin" | "community_worker" | "grid_worker" | "agency_staff" | "enterprise_officer" | "enterprise_user" | "property_staff" | "auditor";
+                    status?: "active" | "disabled";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description The spreadsheet (up to 5,000 rows, built at once) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    };
+                };
+                /** @description More rows than a direct download holds: a background job; poll links.self, then download links.output */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Times a runner has started it (a job whose process died is picked up again) */
+                            attempts: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @description Stable code when the job failed as a whole */
+                            errorCode: string | null;
+                            /** @description Details of the failure (e.g. missing headers), or null */
+                            errorDetails: unknown;
+                            /** @description Rows refused (imports): they are listed in the error report */
+                            failed: number;
+                            finishedAt: string | null;
+                            id: number;
+                            /** @description import_units | import_residents | import_members | export_residents | export_units | export_members | export_audit | export_accounts */
+                            kind: string;
+                            links: {
+                                /** @description Download of the error report or export (only for its owner, once ready) */
+                                output: string | null;
+                                /** @description Poll this for progress */
+                                self: string;
+                            };
+                            /** @description Outcome or failure, for a person to read */
+                            message: string | null;
+                            /** @description Started by the caller */
+                            mine: boolean;
+                            /** @description What was asked: import mode and file name, or export filters */
+                            options: unknown;
+                            /** @description File name of the error report or export */
+                            outputName: string | null;
+                            /** @description Rows processed so far; updated every few hundred rows */
+                            processed: number;
+                            /** @description processed / total (1 when done) */
+                            progress: number;
+                            /** @description What came out: rows written per kind, error rows, rows exported */
+                            result: unknown;
+                            startedAt: string | null;
+                            /**
+                             * @description queued → running → done | failed
+                             * @enum {unknown}
+                             */
+                            status: "queued" | "running" | "done" | "failed";
+                            /** @description Rows written (imports) or exported */
+                            succeeded: number;
+                            /** @description Rows to process (0 until known) */
+                            total: number;
+                            unitId: number | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/exports/audit.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Export audit log entries to .xlsx with the list's filters; 200 with the file, or 202 with a job for large exports */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Action, or an action prefix such as "residents" */
+                    action?: string;
+                    /** @description Username of the actor */
+                    actor?: string;
+                    entityId?: string;
+                    entityType?: string;
+                    from?: string;
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description The spreadsheet (up to 5,000 rows, built at once) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    };
+                };
+                /** @description More rows than a direct download holds: a background job; poll links.self, then download links.output */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Times a runner has started it (a job whose process died is picked up again) */
+                            attempts: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @description Stable code when the job failed as a whole */
+                            errorCode: string | null;
+                            /** @description Details of the failure (e.g. missing headers), or null */
+                            errorDetails: unknown;
+                            /** @description Rows refused (imports): they are listed in the error report */
+                            failed: number;
+                            finishedAt: string | null;
+                            id: number;
+                            /** @description import_units | import_residents | import_members | export_residents | export_units | export_members | export_audit | export_accounts */
+                            kind: string;
+                            links: {
+                                /** @description Download of the error report or export (only for its owner, once ready) */
+                                output: string | null;
+                                /** @description Poll this for progress */
+                                self: string;
+                            };
+                            /** @description Outcome or failure, for a person to read */
+                            message: string | null;
+                            /** @description Started by the caller */
+                            mine: boolean;
+                            /** @description What was asked: import mode and file name, or export filters */
+                            options: unknown;
+                            /** @description File name of the error report or export */
+                            outputName: string | null;
+                            /** @description Rows processed so far; updated every few hundred rows */
+                            processed: number;
+                            /** @description processed / total (1 when done) */
+                            progress: number;
+                            /** @description What came out: rows written per kind, error rows, rows exported */
+                            result: unknown;
+                            startedAt: string | null;
+                            /**
+                             * @description queued → running → done | failed
+                             * @enum {unknown}
+                             */
+                            status: "queued" | "running" | "done" | "failed";
+                            /** @description Rows written (imports) or exported */
+                            succeeded: number;
+                            /** @description Rows to process (0 until known) */
+                            total: number;
+                            unitId: number | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/exports/members.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Export party members to .xlsx with the list's filters; 200 with the file, or 202 with a job for large exports */
+        get: {
+            parameters: {
+                query?: {
+                    flag?: "applicant_underage" | "talk_late" | "talk_overdue" | "candidate_premature" | "sponsors_missing" | "full_premature" | "full_late" | "full_overdue";
+                    /** @description Only members with any flag (有异常) */
+                    flagged?: boolean;
+                    isRepresentative?: boolean;
+                    membership?: "full" | "probationary";
+                    /** @description Members of this organization and the ones below it */
+                    orgId?: number;
+                    /** @description Part of the name */
+                    q?: string;
+                    sort?: "id" | "name" | "joinedDate" | "-joinedDate" | "stage";
+                    /** @description applicant 入党申请人, activist 入党积极分子, candidate 发展对象, probationary 预备党员, full 正式党员 */
+                    stage?: "applicant" | "activist" | "candidate" | "probationary" | "full";
+                    status?: ("active" | "incoming" | "transferred_out" | "deceased" | "removed") | "all";
+                    /** @description Members of organizations attached anywhere in this unit’s subtree */
+                    unitId?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description The spreadsheet (up to 5,000 rows, built at once) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    };
+                };
+                /** @description More rows than a direct download holds: a background job; poll links.self, then download links.output */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Times a runner has started it (a job whose process died is picked up again) */
+                            attempts: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @description Stable code when the job failed as a whole */
+                            errorCode: string | null;
+                            /** @description Details of the failure (e.g. missing headers), or null */
+                            errorDetails: unknown;
+                            /** @description Rows refused (imports): they are listed in the error report */
+                            failed: number;
+                            finishedAt: string | null;
+                            id: number;
+                            /** @description import_units | import_residents | import_members | export_residents | export_units | export_members | export_audit | export_accounts */
+                            kind: string;
+                            links: {
+                                /** @description Download of the error report or export (only for its owner, once ready) */
+                                output: string | null;
+                                /** @description Poll this for progress */
+                                self: string;
+                            };
+                            /** @description Outcome or failure, for a person to read */
+                            message: string | null;
+                            /** @description Started by the caller */
+                            mine: boolean;
+                            /** @description What was asked: import mode and file name, or export filters */
+                            options: unknown;
+                            /** @description File name of the error report or export */
+                            outputName: string | null;
+                            /** @description Rows processed so far; updated every few hundred rows */
+                            processed: number;
+                            /** @description processed / total (1 when done) */
+                            progress: number;
+                            /** @description What came out: rows written per kind, error rows, rows exported */
+                            result: unknown;
+                            startedAt: string | null;
+                            /**
+                             * @description queued → running → done | failed
+                             * @enum {unknown}
+                             */
+                            status: "queued" | "running" | "done" | "failed";
+                            /** @description Rows written (imports) or exported */
+                            succeeded: number;
+                            /** @description Rows to process (0 until known) */
+                            total: number;
+                            unitId: number | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/exports/residents.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Export residents (masked unless unmasked=true with a reason and residents.unmask) to .xlsx with the list's filters; 200 with the file, or 202 with a job for large exports */
+        get: {
+            parameters: {
+                query?: {
+                    ageMax?: number;
+                    ageMin?: number;
+                    gender?: "male" | "female";
+                    householdId?: number;
+                    /** @description Exact identity number (found through the keyed hash) */
+                    idNumber?: string;
+                    /** @description Exact mobile number (found through the keyed hash) */
+                    phone?: string;
+                    /** @description Part of the name */
+                    q?: string;
+                    /** @description Required with unmasked=true; kept in the audit log */
+                    reason?: string;
+                    sort?: "id" | "-id" | "name" | "-name" | "birthDate" | "-birthDate" | "createdAt" | "-createdAt" | "address";
+                    status?: ("active" | "moved_out" | "deceased") | "all";
+                    tagId?: number;
+                    /** @description Residents living anywhere in this unit’s subtree */
+                    unitId?: number;
+                    /** @description Clear identity and phone numbers (needs residents.unmask; only rows where you hold it are unmasked) */
+                    unmasked?: boolean;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description The spreadsheet (up to 5,000 rows, built at once) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    };
+                };
+                /** @description More rows than a direct download holds: a background job; poll links.self, then download links.output */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Times a runner has started it (a job whose process died is picked up again) */
+                            attempts: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @description Stable code when the job failed as a whole */
+                            errorCode: string | null;
+                            /** @description Details of the failure (e.g. missing headers), or null */
+                            errorDetails: unknown;
+                            /** @description Rows refused (imports): they are listed in the error report */
+                            failed: number;
+                            finishedAt: string | null;
+                            id: number;
+                            /** @description import_units | import_residents | import_members | export_residents | export_units | export_members | export_audit | export_accounts */
+                            kind: string;
+                            links: {
+                                /** @description Download of the error report or export (only for its owner, once ready) */
+                                output: string | null;
+                                /** @description Poll this for progress */
+                                self: string;
+                            };
+                            /** @description Outcome or failure, for a person to read */
+                            message: string | null;
+                            /** @description Started by the caller */
+                            mine: boolean;
+                            /** @description What was asked: import mode and file name, or export filters */
+                            options: unknown;
+                            /** @description File name of the error report or export */
+                            outputName: string | null;
+                            /** @description Rows processed so far; updated every few hundred rows */
+                            processed: number;
+                            /** @description processed / total (1 when done) */
+                            progress: number;
+                            /** @description What came out: rows written per kind, error rows, rows exported */
+                            result: unknown;
+                            startedAt: string | null;
+                            /**
+                             * @description queued → running → done | failed
+                             * @enum {unknown}
+                             */
+                            status: "queued" | "running" | "done" | "failed";
+                            /** @description Rows written (imports) or exported */
+                            succeeded: number;
+                            /** @description Rows to process (0 until known) */
+                            total: number;
+                            unitId: number | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/exports/units.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Export units to .xlsx with the list's filters; 200 with the file, or 202 with a job for large exports */
+        get: {
+            parameters: {
+                query?: {
+                    parentId?: number;
+                    /** @description Part of the name or code */
+                    q?: string;
+                    status?: "active" | "archived" | "all";
+                    type?: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description The spreadsheet (up to 5,000 rows, built at once) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    };
+                };
+                /** @description More rows than a direct download holds: a background job; poll links.self, then download links.output */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Times a runner has started it (a job whose process died is picked up again) */
+                            attempts: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @description Stable code when the job failed as a whole */
+                            errorCode: string | null;
+                            /** @description Details of the failure (e.g. missing headers), or null */
+                            errorDetails: unknown;
+                            /** @description Rows refused (imports): they are listed in the error report */
+                            failed: number;
+                            finishedAt: string | null;
+                            id: number;
+                            /** @description import_units | import_residents | import_members | export_residents | export_units | export_members | export_audit | export_accounts */
+                            kind: string;
+                            links: {
+                                /** @description Download of the error report or export (only for its owner, once ready) */
+                                output: string | null;
+                                /** @description Poll this for progress */
+                                self: string;
+                            };
+                            /** @description Outcome or failure, for a person to read */
+                            message: string | null;
+                            /** @description Started by the caller */
+                            mine: boolean;
+                            /** @description What was asked: import mode and file name, or export filters */
+                            options: unknown;
+                            /** @description File name of the error report or export */
+                            outputName: string | null;
+                            /** @description Rows processed so far; updated every few hundred rows */
+                            processed: number;
+                            /** @description processed / total (1 when done) */
+                            progress: number;
+                            /** @description What came out: rows written per kind, error rows, rows exported */
+                            result: unknown;
+                            startedAt: string | null;
+                            /**
+                             * @description queued → running → done | failed
+                             * @enum {unknown}
+                             */
+                            status: "queued" | "running" | "done" | "failed";
+                            /** @description Rows written (imports) or exported */
+                            succeeded: number;
+                            /** @description Rows to process (0 until known) */
+                            total: number;
+                            unitId: number | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/health": {
         parameters: {
             query?: never;
@@ -3844,6 +4445,646 @@ export interface paths {
                             unitType: string;
                             /** Format: date-time */
                             updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/imports/{kind}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload a filled template (multipart field "file"); the rows are checked and imported by a background job — poll links.self
+         * @description Refused at once (nothing written): import_not_xlsx, import_bad_headers (details.missing / unexpected / duplicated), import_too_many_rows (counted while streaming; details.limit), import_empty, payload_too_large (file over the upload limit).
+         */
+        post: {
+            parameters: {
+                query: {
+                    /** @description valid_rows: write the good rows and report the bad; all_or_nothing: write nothing if any row is bad */
+                    mode: "valid_rows" | "all_or_nothing";
+                    /** @description The unit the data belongs to: every row must lie inside its subtree */
+                    unitId: number;
+                };
+                header?: never;
+                path: {
+                    /** @description units | residents (with households) | members (party members) */
+                    kind: "units" | "residents" | "members";
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Times a runner has started it (a job whose process died is picked up again) */
+                            attempts: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @description Stable code when the job failed as a whole */
+                            errorCode: string | null;
+                            /** @description Details of the failure (e.g. missing headers), or null */
+                            errorDetails: unknown;
+                            /** @description Rows refused (imports): they are listed in the error report */
+                            failed: number;
+                            finishedAt: string | null;
+                            id: number;
+                            /** @description import_units | import_residents | import_members | export_residents | export_units | export_members | export_audit | export_accounts */
+                            kind: string;
+                            links: {
+                                /** @description Download of the error report or export (only for its owner, once ready) */
+                                output: string | null;
+                                /** @description Poll this for progress */
+                                self: string;
+                            };
+                            /** @description Outcome or failure, for a person to read */
+                            message: string | null;
+                            /** @description Started by the caller */
+                            mine: boolean;
+                            /** @description What was asked: import mode and file name, or export filters */
+                            options: unknown;
+                            /** @description File name of the error report or export */
+                            outputName: string | null;
+                            /** @description Rows processed so far; updated every few hundred rows */
+                            processed: number;
+                            /** @description processed / total (1 when done) */
+                            progress: number;
+                            /** @description What came out: rows written per kind, error rows, rows exported */
+                            result: unknown;
+                            startedAt: string | null;
+                            /**
+                             * @description queued → running → done | failed
+                             * @enum {unknown}
+                             */
+                            status: "queued" | "running" | "done" | "failed";
+                            /** @description Rows written (imports) or exported */
+                            succeeded: number;
+                            /** @description Rows to process (0 until known) */
+                            total: number;
+                            unitId: number | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/imports/templates/{kind}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download the .xlsx template (Chinese headers, an example row, a 说明 sheet) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description units | residents (with households) | members (party members) */
+                    kind: "units" | "residents" | "members";
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description The template */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your own import and export jobs, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    kind?: string;
+                    /** @description Page number, from 1 */
+                    page?: number;
+                    /** @description Rows per page (at most 500) */
+                    pageSize?: number;
+                    status?: "queued" | "running" | "done" | "failed";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** @description Times a runner has started it (a job whose process died is picked up again) */
+                                attempts: number;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Stable code when the job failed as a whole */
+                                errorCode: string | null;
+                                /** @description Details of the failure (e.g. missing headers), or null */
+                                errorDetails: unknown;
+                                /** @description Rows refused (imports): they are listed in the error report */
+                                failed: number;
+                                finishedAt: string | null;
+                                id: number;
+                                /** @description import_units | import_residents | import_members | export_residents | export_units | export_members | export_audit | export_accounts */
+                                kind: string;
+                                links: {
+                                    /** @description Download of the error report or export (only for its owner, once ready) */
+                                    output: string | null;
+                                    /** @description Poll this for progress */
+                                    self: string;
+                                };
+                                /** @description Outcome or failure, for a person to read */
+                                message: string | null;
+                                /** @description Started by the caller */
+                                mine: boolean;
+                                /** @description What was asked: import mode and file name, or export filters */
+                                options: unknown;
+                                /** @description File name of the error report or export */
+                                outputName: string | null;
+                                /** @description Rows processed so far; updated every few hundred rows */
+                                processed: number;
+                                /** @description processed / total (1 when done) */
+                                progress: number;
+                                /** @description What came out: rows written per kind, error rows, rows exported */
+                                result: unknown;
+                                startedAt: string | null;
+                                /**
+                                 * @description queued → running → done | failed
+                                 * @enum {unknown}
+                                 */
+                                status: "queued" | "running" | "done" | "failed";
+                                /** @description Rows written (imports) or exported */
+                                succeeded: number;
+                                /** @description Rows to process (0 until known) */
+                                total: number;
+                                unitId: number | null;
+                            }[];
+                            total: number;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/jobs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One job: status, progress, counts, message and the download link (poll this) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Times a runner has started it (a job whose process died is picked up again) */
+                            attempts: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @description Stable code when the job failed as a whole */
+                            errorCode: string | null;
+                            /** @description Details of the failure (e.g. missing headers), or null */
+                            errorDetails: unknown;
+                            /** @description Rows refused (imports): they are listed in the error report */
+                            failed: number;
+                            finishedAt: string | null;
+                            id: number;
+                            /** @description import_units | import_residents | import_members | export_residents | export_units | export_members | export_audit | export_accounts */
+                            kind: string;
+                            links: {
+                                /** @description Download of the error report or export (only for its owner, once ready) */
+                                output: string | null;
+                                /** @description Poll this for progress */
+                                self: string;
+                            };
+                            /** @description Outcome or failure, for a person to read */
+                            message: string | null;
+                            /** @description Started by the caller */
+                            mine: boolean;
+                            /** @description What was asked: import mode and file name, or export filters */
+                            options: unknown;
+                            /** @description File name of the error report or export */
+                            outputName: string | null;
+                            /** @description Rows processed so far; updated every few hundred rows */
+                            processed: number;
+                            /** @description processed / total (1 when done) */
+                            progress: number;
+                            /** @description What came out: rows written per kind, error rows, rows exported */
+                            result: unknown;
+                            startedAt: string | null;
+                            /**
+                             * @description queued → running → done | failed
+                             * @enum {unknown}
+                             */
+                            status: "queued" | "running" | "done" | "failed";
+                            /** @description Rows written (imports) or exported */
+                            succeeded: number;
+                            /** @description Rows to process (0 until known) */
+                            total: number;
+                            unitId: number | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/jobs/{id}/output": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download a job's error report or export (its owner only) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description The error report or export */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/meta": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Name and version of this deployment (for the login page and the header) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            county: {
+                                code: string | null;
+                                id: number;
+                                name: string;
+                            } | null;
+                            /** @description What the deployment calls itself */
+                            title: {
+                                en: string;
+                                zh: string;
+                            };
+                            version: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your in-app notifications, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Page number, from 1 */
+                    page?: number;
+                    /** @description Rows per page (at most 500) */
+                    pageSize?: number;
+                    unread?: boolean;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                body: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                id: number;
+                                kind: string;
+                                readAt: string | null;
+                                requestId: number | null;
+                                title: string;
+                            }[];
+                            total: number;
+                            unread: number;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notifications/{id}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark a notification read */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            body: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            id: number;
+                            kind: string;
+                            readAt: string | null;
+                            requestId: number | null;
+                            title: string;
                         };
                     };
                 };
@@ -6683,6 +7924,468 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/public/locations/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What a QR code stands for: the place, its breadcrumb and the public menu offered there */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Names from the county down to the unit */
+                            breadcrumb: string[];
+                            code: string;
+                            freeTextAllowed: boolean;
+                            /** @description The public menu offered here */
+                            items: {
+                                anonymousAllowed: boolean;
+                                categoryId: number;
+                                categoryName: string;
+                                code: string;
+                                description: string | null;
+                                elderlyCare: boolean;
+                                id: number;
+                                name: string;
+                                /** @enum {unknown} */
+                                priority: "emergency" | "urgent" | "general" | "complex";
+                                proxyHandling: boolean;
+                            }[];
+                            /** @description What the poster stands for: the unit, or the studio */
+                            name: string;
+                            studio: {
+                                id: number;
+                                name: string;
+                            } | null;
+                            unitId: number;
+                            unitName: string;
+                            unitType: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/public/requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Submit a request from the QR page (no login); send Idempotency-Key so a retry returns the first result */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Any 8–100 letters, digits, - or _; a retried submit with the same key returns the first result */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Building, room or spot */
+                        address?: string;
+                        /** @description No name or phone; only where the item allows it */
+                        anonymous?: boolean;
+                        contactName?: string;
+                        description: string;
+                        /** @description An item from the location menu; leave out to describe the matter in free text */
+                        itemId?: number;
+                        /** @description The code on the QR poster (a unit code, or studio-<id> for a party representative studio) */
+                        locationCode: string;
+                        /** @description 11-digit mainland mobile; +86, spaces and dashes are tolerated */
+                        phone?: string;
+                        /** @description Tokens from POST /api/public/uploads (at most 5) */
+                        photoTokens?: string[];
+                        /** @description Short topic, for free-text requests */
+                        title?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            locationName: string;
+                            resolutionDueAt: string | null;
+                            responseDueAt: string | null;
+                            /** @enum {unknown} */
+                            status: "submitted" | "accepted" | "dispatched" | "in_progress" | "resolved" | "rated" | "closed" | "merged";
+                            /** Format: date-time */
+                            submittedAt: string;
+                            title: string;
+                            /** @description Unguessable (144 bits); whoever holds it sees this case */
+                            trackingCode: string;
+                            /** @description Link to the resident tracking page */
+                            trackingUrl: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/public/requests/{trackingCode}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The resident's own case by tracking code: status, public steps, deadlines, their photos */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description From the submit answer or the tracking link */
+                    trackingCode: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            acceptedAt: string | null;
+                            address: string | null;
+                            canRate: boolean;
+                            closedAt: string | null;
+                            description: string;
+                            handlerName: string | null;
+                            locationName: string;
+                            /** @description The handler is waiting for you; see the latest note */
+                            paused: boolean;
+                            phoneMasked: string | null;
+                            /** @description The photos you sent */
+                            photos: {
+                                bytes: number;
+                                id: number;
+                                mime: string;
+                                stage: string;
+                                url: string;
+                            }[];
+                            /** @description Your answers, once given */
+                            rating: {
+                                actorName: string | null;
+                                /** Format: date-time */
+                                at: string;
+                                comment: string | null;
+                                contacted: boolean;
+                                id: number;
+                                /** @enum {unknown} */
+                                satisfaction: "satisfied" | "basically_satisfied" | "dissatisfied";
+                                solved: boolean;
+                                source: "resident" | "callback";
+                            } | null;
+                            resolutionDueAt: string | null;
+                            resolvedAt: string | null;
+                            responseDueAt: string | null;
+                            /** @enum {unknown} */
+                            status: "submitted" | "accepted" | "dispatched" | "in_progress" | "resolved" | "rated" | "closed" | "merged";
+                            /** Format: date-time */
+                            submittedAt: string;
+                            /** @description Public steps and notes only */
+                            timeline: {
+                                /** Format: date-time */
+                                at: string;
+                                kind: string;
+                                note: string | null;
+                                unitName: string | null;
+                            }[];
+                            title: string;
+                            trackingCode: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/public/requests/{trackingCode}/photos/{photoId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A photo the resident sent, for the holder of the tracking code */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    photoId: number;
+                    /** @description From the submit answer or the tracking link */
+                    trackingCode: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description The photo */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "image/jpeg": string;
+                        "image/png": string;
+                        "image/webp": string;
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/public/requests/{trackingCode}/rating": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Answer the three questions after resolution; "not solved" reopens the case */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description From the submit answer or the tracking link */
+                    trackingCode: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        comment?: string;
+                        /** @description 被联系了吗 */
+                        contacted: boolean;
+                        /**
+                         * @description 满意 / 基本满意 / 不满意
+                         * @enum {unknown}
+                         */
+                        satisfaction: "satisfied" | "basically_satisfied" | "dissatisfied";
+                        /** @description 解决了吗 — false reopens the case */
+                        solved: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            acceptedAt: string | null;
+                            address: string | null;
+                            canRate: boolean;
+                            closedAt: string | null;
+                            description: string;
+                            handlerName: string | null;
+                            locationName: string;
+                            /** @description The handler is waiting for you; see the latest note */
+                            paused: boolean;
+                            phoneMasked: string | null;
+                            /** @description The photos you sent */
+                            photos: {
+                                bytes: number;
+                                id: number;
+                                mime: string;
+                                stage: string;
+                                url: string;
+                            }[];
+                            /** @description Your answers, once given */
+                            rating: {
+                                actorName: string | null;
+                                /** Format: date-time */
+                                at: string;
+                                comment: string | null;
+                                contacted: boolean;
+                                id: number;
+                                /** @enum {unknown} */
+                                satisfaction: "satisfied" | "basically_satisfied" | "dissatisfied";
+                                solved: boolean;
+                                source: "resident" | "callback";
+                            } | null;
+                            resolutionDueAt: string | null;
+                            resolvedAt: string | null;
+                            responseDueAt: string | null;
+                            /** @enum {unknown} */
+                            status: "submitted" | "accepted" | "dispatched" | "in_progress" | "resolved" | "rated" | "closed" | "merged";
+                            /** Format: date-time */
+                            submittedAt: string;
+                            /** @description Public steps and notes only */
+                            timeline: {
+                                /** Format: date-time */
+                                at: string;
+                                kind: string;
+                                note: string | null;
+                                unitName: string | null;
+                            }[];
+                            title: string;
+                            trackingCode: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/public/studios/{id}": {
         parameters: {
             query?: never;
@@ -6741,6 +8444,6022 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/public/uploads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Upload one photo (raw JPEG, PNG or WebP bytes); location metadata is stripped; returns a token for photoTokens */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/octet-stream": string;
+                    "image/jpeg": string;
+                    "image/png": string;
+                    "image/webp": string;
+                };
+            };
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            bytes: number;
+                            /** Format: date-time */
+                            expiresAt: string;
+                            mime: string;
+                            /** @description Pass in photoTokens when submitting; expires if unused */
+                            token: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/request-appeals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Appeals in your subtree (for the county to decide) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Page number, from 1 */
+                    page?: number;
+                    /** @description Rows per page (at most 500) */
+                    pageSize?: number;
+                    status?: "pending" | "approved" | "rejected";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                decidedAt: string | null;
+                                decidedBy: number | null;
+                                decisionNote: string | null;
+                                id: number;
+                                /** @enum {unknown} */
+                                kind: "malicious" | "duplicate" | "not_our_duty";
+                                reason: string;
+                                /** Format: date-time */
+                                requestedAt: string;
+                                requestedBy: number | null;
+                                requestId: number;
+                                /** @description pending | approved | rejected */
+                                status: string;
+                                unitId: number;
+                                unitName: string | null;
+                            }[];
+                            total: number;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/request-extensions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Extension requests in your subtree */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Page number, from 1 */
+                    page?: number;
+                    /** @description Rows per page (at most 500) */
+                    pageSize?: number;
+                    status?: "pending" | "approved" | "rejected";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                amount: number;
+                                decidedAt: string | null;
+                                decidedBy: number | null;
+                                decisionNote: string | null;
+                                id: number;
+                                reason: string;
+                                /** Format: date-time */
+                                requestedAt: string;
+                                requestedBy: number | null;
+                                requestId: number;
+                                /** @description pending | approved | rejected */
+                                status: string;
+                                /** @enum {unknown} */
+                                unit: "hours" | "working_hours" | "working_days";
+                            }[];
+                            total: number;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/request-rollups/rebuild": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Recompute a county's board rollups from its requests (after restructuring) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        countyId: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            requests: number;
+                            rows: number;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/request-templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Response templates that apply to a unit, or all you may read */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Templates that apply to this unit (its own and its ancestors') */
+                    unitId?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            body: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            id: number;
+                            title: string;
+                            unitId: number | null;
+                            unitName: string | null;
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a response template */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        body: string;
+                        title: string;
+                        /** @description null: offered everywhere (deployment-wide grant needed) */
+                        unitId: number | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            body: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            id: number;
+                            title: string;
+                            unitId: number | null;
+                            unitName: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/request-templates/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a response template */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            ok: true;
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Edit a response template */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        body?: string;
+                        title?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            body: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            id: number;
+                            title: string;
+                            unitId: number | null;
+                            unitName: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Worker inbox and case lists (mine, unit, overdue, all), sorted by due time */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description mine: assigned to you; unit: held by (or waiting for, or co-handled by) your units; overdue; all: everything you may see */
+                    box?: "mine" | "unit" | "overdue" | "all";
+                    /** @description Submitted on or after (Asia/Shanghai date) */
+                    from?: string;
+                    itemId?: number;
+                    /** @description Page number, from 1 */
+                    page?: number;
+                    /** @description Rows per page (at most 500) */
+                    pageSize?: number;
+                    priority?: "emergency" | "urgent" | "general" | "complex";
+                    /** @description Part of the title */
+                    q?: string;
+                    sort?: "due" | "submitted" | "-submitted";
+                    /** @description Default: open for mine/unit/overdue, any for all */
+                    status?: ("submitted" | "accepted" | "dispatched" | "in_progress" | "resolved" | "rated" | "closed" | "merged") | "open" | "done";
+                    /** @description Submitted on or before (Asia/Shanghai date) */
+                    to?: string;
+                    /** @description Only cases located in or held inside this unit subtree */
+                    unitId?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                acceptedAt: string | null;
+                                assigneeId: number | null;
+                                assigneeName: string | null;
+                                categoryId: number | null;
+                                countyId: number;
+                                escalationLevel: number;
+                                excluded: boolean;
+                                handlerName: string | null;
+                                handlerUnitId: number | null;
+                                id: number;
+                                isOpen: boolean;
+                                itemId: number | null;
+                                locationName: string;
+                                locationUnitId: number;
+                                mergedIntoId: number | null;
+                                paused: boolean;
+                                pendingKind: "dispatch" | "transfer" | null;
+                                pendingUnitId: number | null;
+                                pendingUnitName: string | null;
+                                /** @enum {unknown} */
+                                priority: "emergency" | "urgent" | "general" | "complex";
+                                ratingSatisfaction: ("satisfied" | "basically_satisfied" | "dissatisfied") | null;
+                                reopenCount: number;
+                                resolutionDueAt: string | null;
+                                resolutionOverdue: boolean;
+                                resolvedAt: string | null;
+                                responseDueAt: string | null;
+                                responseOverdue: boolean;
+                                /** @enum {unknown} */
+                                source: "qr" | "hotline" | "walk_in" | "patrol" | "enterprise" | "open311" | "staff";
+                                /** @enum {unknown} */
+                                status: "submitted" | "accepted" | "dispatched" | "in_progress" | "resolved" | "rated" | "closed" | "merged";
+                                /** Format: date-time */
+                                submittedAt: string;
+                                title: string;
+                                version: number;
+                                warnAt: string | null;
+                                warned: boolean;
+                            }[];
+                            total: number;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Record a request on a resident's behalf (hotline, walk-in, patrol) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Any 8–100 letters, digits, - or _; a retried submit with the same key returns the first result */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        address?: string;
+                        anonymous?: boolean;
+                        contactName?: string;
+                        description: string;
+                        itemId?: number;
+                        locationUnitId: number;
+                        /** @description 11-digit mainland mobile; +86, spaces and dashes are tolerated */
+                        phone?: string;
+                        /** @description Tokens from POST /api/public/uploads (at most 5) */
+                        photoTokens?: string[];
+                        /**
+                         * @description hotline: phone call; walk_in: at the counter; patrol: found on a grid patrol
+                         * @enum {unknown}
+                         */
+                        source: "hotline" | "walk_in" | "patrol";
+                        title?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            acceptedAt: string | null;
+                            address: string | null;
+                            /** @description What you may do now */
+                            allowedActions: ("accept" | "return" | "dispatch" | "transfer" | "assign" | "start" | "pause" | "resume" | "resolve" | "close" | "reopen" | "merge" | "add_co_units" | "co_done" | "request_extension" | "decide_extension" | "note" | "remind" | "callback" | "appeal" | "decide_appeal" | "unmask_phone")[];
+                            anonymous: boolean;
+                            appeals: {
+                                decidedAt: string | null;
+                                decidedBy: number | null;
+                                decisionNote: string | null;
+                                id: number;
+                                /** @enum {unknown} */
+                                kind: "malicious" | "duplicate" | "not_our_duty";
+                                reason: string;
+                                /** Format: date-time */
+                                requestedAt: string;
+                                requestedBy: number | null;
+                                requestId: number;
+                                /** @description pending | approved | rejected */
+                                status: string;
+                                unitId: number;
+                                unitName: string | null;
+                            }[];
+                            assigneeId: number | null;
+                            assigneeName: string | null;
+                            categoryId: number | null;
+                            clock: {
+                                extensions: {
+                                    amount: number;
+                                    /**
+                                     * @description hours: natural hours; working_hours / working_days: on the working calendar
+                                     * @enum {unknown}
+                                     */
+                                    unit: "hours" | "working_hours" | "working_days";
+                                }[];
+                                pauses: {
+                                    /** Format: date-time */
+                                    from: string;
+                                    to: string | null;
+                                }[];
+                                resolution: {
+                                    amount: number;
+                                    /**
+                                     * @description hours: natural hours; working_hours / working_days: on the working calendar
+                                     * @enum {unknown}
+                                     */
+                                    unit: "hours" | "working_hours" | "working_days";
+                                };
+                                /** Format: date-time */
+                                resolutionStart: string;
+                                response: {
+                                    amount: number;
+                                    /**
+                                     * @description hours: natural hours; working_hours / working_days: on the working calendar
+                                     * @enum {unknown}
+                                     */
+                                    unit: "hours" | "working_hours" | "working_days";
+                                };
+                            };
+                            closedAt: string | null;
+                            contactName: string | null;
+                            coUnits: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                role: "lead" | "co";
+                                /** @description pending | accepted | done */
+                                status: string;
+                                unitId: number;
+                                unitName: string;
+                            }[];
+                            countyId: number;
+                            description: string;
+                            dispatcherUnitId: number | null;
+                            escalationLevel: number;
+                            excluded: boolean;
+                            extensions: {
+                                amount: number;
+                                decidedAt: string | null;
+                                decidedBy: number | null;
+                                decisionNote: string | null;
+                                id: number;
+                                reason: string;
+                                /** Format: date-time */
+                                requestedAt: string;
+                                requestedBy: number | null;
+                                requestId: number;
+                                /** @description pending | approved | rejected */
+                                status: string;
+                                /** @enum {unknown} */
+                                unit: "hours" | "working_hours" | "working_days";
+                            }[];
+                            firstUnitId: number | null;
+                            handlerName: string | null;
+                            handlerUnitId: number | null;
+                            handlingMinutes: number | null;
+                            id: number;
+                            isOpen: boolean;
+                            itemId: number | null;
+                            locationName: string;
+                            locationUnitId: number;
+                            mergedIntoId: number | null;
+                            paused: boolean;
+                            pendingKind: "dispatch" | "transfer" | null;
+                            pendingUnitId: number | null;
+                            pendingUnitName: string | null;
+                            phoneMasked: string | null;
+                            photos: {
+                                bytes: number;
+                                id: number;
+                                mime: string;
+                                stage: string;
+                                url: string;
+                            }[];
+                            /** @enum {unknown} */
+                            priority: "emergency" | "urgent" | "general" | "complex";
+                            ratings: {
+                                actorName: string | null;
+                                /** Format: date-time */
+                                at: string;
+                                comment: string | null;
+                                contacted: boolean;
+                                id: number;
+                                /** @enum {unknown} */
+                                satisfaction: "satisfied" | "basically_satisfied" | "dissatisfied";
+                                solved: boolean;
+                                source: "resident" | "callback";
+                            }[];
+                            ratingSatisfaction: ("satisfied" | "basically_satisfied" | "dissatisfied") | null;
+                            recordedBy: number | null;
+                            reopenCount: number;
+                            resolutionDueAt: string | null;
+                            resolutionOverdue: boolean;
+                            resolvedAt: string | null;
+                            responseDueAt: string | null;
+                            responseOverdue: boolean;
+                            /** @enum {unknown} */
+                            source: "qr" | "hotline" | "walk_in" | "patrol" | "enterprise" | "open311" | "staff";
+                            startedAt: string | null;
+                            /** @enum {unknown} */
+                            status: "submitted" | "accepted" | "dispatched" | "in_progress" | "resolved" | "rated" | "closed" | "merged";
+                            /** Format: date-time */
+                            submittedAt: string;
+                            timeline: {
+                                actorId: number | null;
+                                actorName: string | null;
+                                /** Format: date-time */
+                                at: string;
+                                data: unknown;
+                                fromStatus: string | null;
+                                id: number;
+                                kind: string;
+                                note: string | null;
+                                toStatus: string | null;
+                                unitId: number | null;
+                                unitName: string | null;
+                                visibility: "internal" | "public";
+                            }[];
+                            title: string;
+                            /** @description Staff may read it out to a resident who called in */
+                            trackingCode: string;
+                            version: number;
+                            warnAt: string | null;
+                            warned: boolean;
+                            workingMinutes: number | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/requests/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One case: timeline, units, photos, ratings, appeals and what you may do next */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            acceptedAt: string | null;
+                            address: string | null;
+                            /** @description What you may do now */
+                            allowedActions: ("accept" | "return" | "dispatch" | "transfer" | "assign" | "start" | "pause" | "resume" | "resolve" | "close" | "reopen" | "merge" | "add_co_units" | "co_done" | "request_extension" | "decide_extension" | "note" | "remind" | "callback" | "appeal" | "decide_appeal" | "unmask_phone")[];
+                            anonymous: boolean;
+                            appeals: {
+                                decidedAt: string | null;
+                                decidedBy: number | null;
+                                decisionNote: string | null;
+                                id: number;
+                                /** @enum {unknown} */
+                                kind: "malicious" | "duplicate" | "not_our_duty";
+                                reason: string;
+                                /** Format: date-time */
+                                requestedAt: string;
+                                requestedBy: number | null;
+                                requestId: number;
+                                /** @description pending | approved | rejected */
+                                status: string;
+                                unitId: number;
+                                unitName: string | null;
+                            }[];
+                            assigneeId: number | null;
+                            assigneeName: string | null;
+                            categoryId: number | null;
+                            clock: {
+                                extensions: {
+                                    amount: number;
+                                    /**
+                                     * @description hours: natural hours; working_hours / working_days: on the working calendar
+                                     * @enum {unknown}
+                                     */
+                                    unit: "hours" | "working_hours" | "working_days";
+                                }[];
+                                pauses: {
+                                    /** Format: date-time */
+                                    from: string;
+                                    to: string | null;
+                                }[];
+                                resolution: {
+                                    amount: number;
+                                    /**
+                                     * @description hours: natural hours; working_hours / working_days: on the working calendar
+                                     * @enum {unknown}
+                                     */
+                                    unit: "hours" | "working_hours" | "working_days";
+                                };
+                                /** Format: date-time */
+                                resolutionStart: string;
+                                response: {
+                                    amount: number;
+                                    /**
+                                     * @description hours: natural hours; working_hours / working_days: on the working calendar
+                                     * @enum {unknown}
+                                     */
+                                    unit: "hours" | "working_hours" | "working_days";
+                                };
+                            };
+                            closedAt: string | null;
+                            contactName: string | null;
+                            coUnits: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                role: "lead" | "co";
+                                /** @description pending | accepted | done */
+                                status: string;
+                                unitId: number;
+                                unitName: string;
+                            }[];
+                            countyId: number;
+                            description: string;
+                            dispatcherUnitId: number | null;
+                            escalationLevel: number;
+                            excluded: boolean;
+                            extensions: {
+                                amount: number;
+                                decidedAt: string | null;
+                                decidedBy: number | null;
+                                decisionNote: string | null;
+                                id: number;
+                                reason: string;
+                                /** Format: date-time */
+                                requestedAt: string;
+                                requestedBy: number | null;
+                                requestId: number;
+                                /** @description pending | approved | rejected */
+                                status: string;
+                                /** @enum {unknown} */
+                                unit: "hours" | "working_hours" | "working_days";
+                            }[];
+                            firstUnitId: number | null;
+                            handlerName: string | null;
+                            handlerUnitId: number | null;
+                            handlingMinutes: number | null;
+                            id: number;
+                            isOpen: boolean;
+                            itemId: number | null;
+                            locationName: string;
+                            locationUnitId: number;
+                            mergedIntoId: number | null;
+                            paused: boolean;
+                            pendingKind: "dispatch" | "transfer" | null;
+                            pendingUnitId: number | null;
+                            pendingUnitName: string | null;
+                            phoneMasked: string | null;
+                            photos: {
+                                bytes: number;
+                                id: number;
+                                mime: string;
+                                stage: string;
+                                url: string;
+                            }[];
+                            /** @enum {unknown} */
+                            priority: "emergency" | "urgent" | "general" | "complex";
+                            ratings: {
+                                actorName: string | null;
+                                /** Format: date-time */
+                                at: string;
+                                comment: string | null;
+                                contacted: boolean;
+                                id: number;
+                                /** @enum {unknown} */
+                                satisfaction: "satisfied" | "basically_satisfied" | "dissatisfied";
+                                solved: boolean;
+                                source: "resident" | "callback";
+                            }[];
+                            ratingSatisfaction: ("satisfied" | "basically_satisfied" | "dissatisfied") | null;
+                            recordedBy: number | null;
+                            reopenCount: number;
+                            resolutionDueAt: string | null;
+                            resolutionOverdue: boolean;
+                            resolvedAt: string | null;
+                            responseDueAt: string | null;
+                            responseOverdue: boolean;
+                            /** @enum {unknown} */
+                            source: "qr" | "hotline" | "walk_in" | "patrol" | "enterprise" | "open311" | "staff";
+                            startedAt: string | null;
+                            /** @enum {unknown} */
+                            status: "submitted" | "accepted" | "dispatched" | "in_progress" | "resolved" | "rated" | "closed" | "merged";
+                            /** Format: date-time */
+                            submittedAt: string;
+                            timeline: {
+                                actorId: number | null;
+                                actorName: string | null;
+                                /** Format: date-time */
+                                at: string;
+                                data: unknown;
+                                fromStatus: string | null;
+                                id: number;
+                                kind: string;
+                                note: string | null;
+                                toStatus: string | null;
+                                unitId: number | null;
+                                unitName: string | null;
+                                visibility: "internal" | "public";
+                            }[];
+                            title: string;
+                            /** @description Staff may read it out to a resident who called in */
+                            trackingCode: string;
+                            version: number;
+                            warnAt: string | null;
+                            warned: boolean;
+                            workingMinutes: number | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/requests/{id}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 签收: sign for a new case, or take over a case dispatched or transferred to your unit */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        note?: string;
+                        /** @description The version you saw; a stale one is refused with version_conflict */
+                        version: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            acceptedAt: string | null;
+                            address: string | null;
+                            /** @description What you may do now */
+                            allowedActions: ("accept" | "return" | "dispatch" | "transfer" | "assign" | "start" | "pause" | "resume" | "resolve" | "close" | "reopen" | "merge" | "add_co_units" | "co_done" | "request_extension" | "decide_extension" | "note" | "remind" | "callback" | "appeal" | "decide_appeal" | "unmask_phone")[];
+                            anonymous: boolean;
+                            appeals: {
+                                decidedAt: string | null;
+                                decidedBy: number | null;
+                                decisionNote: string | null;
+                                id: number;
+                                /** @enum {unknown} */
+                                kind: "malicious" | "duplicate" | "not_our_duty";
+                                reason: string;
+                                /** Format: date-time */
+                                requestedAt: string;
+                                requestedBy: number | null;
+                                requestId: number;
+                                /** @description pending | approved | rejected */
+                                status: string;
+                                unitId: number;
+                                unitName: string | null;
+                            }[];
+                            assigneeId: number | null;
+                            assigneeName: string | null;
+                            categoryId: number | null;
+                            clock: {
+                                extensions: {
+                                    amount: number;
+                                    /**
+                                     * @description hours: natural hours; working_hours / working_days: on the working calendar
+                                     * @enum {unknown}
+                                     */
+                                    unit: "hours" | "working_hours" | "working_days";
+                                }[];
+                                pauses: {
+                                    /** Format: date-time */
+                                    from: string;
+                                    to: string | null;
+                                }[];
+                                resolution: {
+                                    amount: number;
+                                    /**
+                                     * @description hours: natural hours; working_hours / working_days: on the working calendar
+                                     * @enum {unknown}
+                                     */
+                                    unit: "hours" | "working_hours" | "working_days";
+                                };
+                                /** Format: date-time */
+                                resolutionStart: string;
+                                response: {
+                                    amount: number;
+                                    /**
+                                     * @description hours: natural hours; working_hours / working_days: on the working calendar
+                                     * @enum {unknown}
+                                     */
+                                    unit: "hours" | "working_hours" | "working_days";
+                                };
+                            };
+                            closedAt: string | null;
+                            contactName: string | null;
+                            coUnits: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                role: "lead" | "co";
+                                /** @description pending | accepted | done */
+                                status: string;
+                                unitId: number;
+                                unitName: string;
+                            }[];
+                            countyId: number;
+                            description: string;
+                            dispatcherUnitId: number | null;
+                            escalationLevel: number;
+                            excluded: boolean;
+                            extensions: {
+                                amount: number;
+                                decidedAt: string | null;
+                                decidedBy: number | null;
+                                decisionNote: string | null;
+                                id: number;
+                                reason: string;
+                                /** Format: date-time */
+                                requestedAt: string;
+                                requestedBy: number | null;
+                                requestId: number;
+                                /** @description pending | approved | rejected */
+                                status: string;
+                                /** @enum {unknown} */
+                                unit: "hours" | "working_hours" | "working_days";
+                            }[];
+                            firstUnitId: number | null;
+                            handlerName: string | null;
+                            handlerUnitId: number | null;
+                            handlingMinutes: number | null;
+                            id: number;
+                            isOpen: boolean;
+                            itemId: number | null;
+                            locationName: string;
+                            locationUnitId: number;
+                            mergedIntoId: number | null;
+                            paused: boolean;
+                            pendingKind: "dispatch" | "transfer" | null;
+                            pendingUnitId: number | null;
+                            pendingUnitName: string | null;
+                            phoneMasked: string | null;
+                            photos: {
+                                bytes: number;
+                                id: number;
+                                mime: string;
+                                stage: string;
+                                url: string;
+                            }[];
+                            /** @enum {unknown} */
+                            priority: "emergency" | "urgent" | "general" | "complex";
+                            ratings: {
+                                actorName: string | null;
+                                /** Format: date-time */
+                                at: string;
+                                comment: string | null;
+                                contacted: boolean;
+                                id: number;
+                                /** @enum {unknown} */
+                                satisfaction: "satisfied" | "basically_satisfied" | "dissatisfied";
+                                solved: boolean;
+                                source: "resident" | "callback";
+                            }[];
+                            ratingSatisfaction: ("satisfied" | "basically_satisfied" | "dissatisfied") | null;
+                            recordedBy: number | null;
+                            reopenCount: number;
+                            resolutionDueAt: string | null;
+                            resolutionOverdue: boolean;
+                            resolvedAt: string | null;
+                            responseDueAt: string | null;
+                            responseOverdue: boolean;
+                            /** @enum {unknown} */
+                            source: "qr" | "hotline" | "walk_in" | "patrol" | "enterprise" | "open311" | "staff";
+                            startedAt: string | null;
+                            /** @enum {unknown} */
+                            status: "submitted" | "accepted" | "dispatched" | "in_progress" | "resolved" | "rated" | "closed" | "merged";
+                            /** Format: date-time */
+                            submittedAt: string;
+                            timeline: {
+                                actorId: number | null;
+                                actorName: string | null;
+                                /** Format: date-time */
+                                at: string;
+                                data: unknown;
+                                fromStatus: string | null;
+                                id: number;
+                                kind: string;
+                                note: string | null;
+                                toStatus: string | null;
+                                unitId: number | null;
+                                unitName: string | null;
+                                visibility: "internal" | "public";
+                            }[];
+                            title: string;
+                            /** @description Staff may read it out to a resident who called in */
+                            trackingCode: string;
+                            version: number;
+                            warnAt: string | null;
+                            warned: boolean;
+                            workingMinutes: number | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/requests/{id}/appeals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 免考核申诉: ask the county to leave the case out of the rates */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description malicious | duplicate | not_our_duty
+                         * @enum {unknown}
+                         */
+                        kind: "malicious" | "duplicate" | "not_our_duty";
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            acceptedAt: string | null;
+                            address: string | null;
+                            /** @description What you may do now */
+                            allowedActions: ("accept" | "return" | "dispatch" | "transfer" | "assign" | "start" | "pause" | "resume" | "resolve" | "close" | "reopen" | "merge" | "add_co_units" | "co_done" | "request_extension" | "decide_extension" | "note" | "remind" | "callback" | "appeal" | "decide_appeal" | "unmask_phone")[];
+                            anonymous: boolean;
+                            appeals: {
+                                decidedAt: string | null;
+                                decidedBy: number | null;
+                                decisionNote: string | null;
+                                id: number;
+                                /** @enum {unknown} */
+                                kind: "malicious" | "duplicate" | "not_our_duty";
+                                reason: string;
+                                /** Format: date-time */
+                                requestedAt: string;
+                                requestedBy: number | null;
+                                requestId: number;
+                                /** @description pending | approved | rejected */
+                                status: string;
+                                unitId: number;
+                                unitName: string | null;
+                            }[];
+                            assigneeId: number | null;
+                            assigneeName: string | null;
+                            categoryId: number | null;
+                            clock: {
+                                extensions: {
+                                    amount: number;
+                                    /**
+                                     * @description hours: natural hours; working_hours / working_days: on the working calendar
+                                     * @enum {unknown}
+                                     */
+                                    unit: "hours" | "working_hours" | "working_days";
+                                }[];
+                                pauses: {
+                                    /** Format: date-time */
+                                    from: string;
+                                    to: string | null;
+                                }[];
+                                resolution: {
+                                    amount: number;
+                                    /**
+                                     * @description hours: natural hours; working_hours / working_days: on the working calendar
+                                     * @enum {unknown}
+                                     */
+                                    unit: "hours" | "working_hours" | "working_days";
+                                };
+                                /** Format: date-time */
+                                resolutionStart: string;
+                                response: {
+                                    amount: number;
+                                    /**
+                                     * @description hours: natural hours; working_hours / working_days: on the working calendar
+                                     * @enum {unknown}
+                                     */
+                                    unit: "hours" | "working_hours" | "working_days";
+                                };
+                            };
+                            closedAt: string | null;
+                            contactName: string | null;
+                            coUnits: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                role: "lead" | "co";
+                                /** @description pending | accepted | done */
+                                status: string;
+                                unitId: number;
+                                unitName: string;
+                            }[];
+                            countyId: number;
+                            description: string;
+                            dispatcherUnitId: number | null;
+                            escalationLevel: number;
+                            excluded: boolean;
+                            extensions: {
+                                amount: number;
+                                decidedAt: string | null;
+                                decidedBy: number | null;
+                                decisionNote: string | null;
+                                id: number;
+                                reason: string;
+                                /** Format: date-time */
+                                requestedAt: string;
+                                requestedBy: number | null;
+                                requestId: number;
+                                /** @description pending | approved | rejected */
+                                status: string;
+                                /** @enum {unknown} */
+                                unit: "hours" | "working_hours" | "working_days";
+                            }[];
+                            firstUnitId: number | null;
+                            handlerName: string | null;
+                            handlerUnitId: number | null;
+                            handlingMinutes: number | null;
+                            id: number;
+                            isOpen: boolean;
+                            itemId: number | null;
+                            locationName: string;
+                            locationUnitId: number;
+                            mergedIntoId: number | null;
+                            paused: boolean;
+                            pendingKind: "dispatch" | "transfer" | null;
+                            pendingUnitId: number | null;
+                            pendingUnitName: string | null;
+                            phoneMasked: string | null;
+                            photos: {
+                                bytes: number;
+                                id: number;
+                                mime: string;
+                                stage: string;
+                                url: string;
+                            }[];
+                            /** @enum {unknown} */
+                            priority: "emergency" | "urgent" | "general" | "complex";
+                            ratings: {
+                                actorName: string | null;
+                                /** Format: date-time */
+                                at: string;
+                                comment: string | null;
+                                contacted: boolean;
+                                id: number;
+                                /** @enum {unknown} */
+                                satisfaction: "satisfied" | "basically_satisfied" | "dissatisfied";
+                                solved: boolean;
+                                source: "resident" | "callback";
+                            }[];
+                            ratingSatisfaction: ("satisfied" | "basically_satisfied" | "dissatisfied") | null;
+                            recordedBy: number | null;
+                            reopenCount: number;
+                            resolutionDueAt: string | null;
+                            resolutionOverdue: boolean;
+                            resolvedAt: string | null;
+                            responseDueAt: string | null;
+                            responseOverdue: boolean;
+                            /** @enum {unknown} */
+                            source: "qr" | "hotline" | "walk_in" | "patrol" | "enterprise" | "open311" | "staff";
+                            startedAt: string | null;
+                            /** @enum {unknown} */
+                            status: "submitted" | "accepted" | "dispatched" | "in_progress" | "resolved" | "rated" | "closed" | "merged";
+                            /** Format: date-time */
+                            submittedAt: string;
+                            timeline: {
+                                actorId: number | null;
+                                actorName: string | null;
+                                /** Format: date-time */
+                                at: string;
+                                data: unknown;
+                                fromStatus: string | null;
+                                id: number;
+                                kind: string;
+                                note: string | null;
+                                toStatus: string | null;
+                                unitId: number | null;
+                                unitName: string | null;
+                                visibility: "internal" | "public";
+                            }[];
+                            title: string;
+                            /** @description Staff may read it out to a resident who called in */
+                            trackingCode: string;
+                            version: number;
+                            warnAt: string | null;
+                            warned: boolean;
+                            workingMinutes: number | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/requests/{id}/appeals/{appealId}/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The county decides an appeal; approved cases are excluded from the rates */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    appealId: number;
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        approve: boolean;
+                        note?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            acceptedAt: string | null;
+                            address: string | null;
+                            /** @description What you may do now */
+                            allowedActions: ("accept" | "return" | "dispatch" | "transfer" | "assign" | "start" | "pause" | "resume" | "resolve" | "close" | "reopen" | "merge" | "add_co_units" | "co_done" | "request_extension" | "decide_extension" | "note" | "remind" | "callback" | "appeal" | "decide_appeal" | "unmask_phone")[];
+                            anonymous: boolean;
+                            appeals: {
+                                decidedAt: string | null;
+                                decidedBy: number | null;
+                                decisionNote: string | null;
+                                id: number;
+                                /** @enum {unknown} */
+                                kind: "malicious" | "duplicate" | "not_our_duty";
+                                reason: string;
+                                /** Format: date-time */
+                                requestedAt: string;
+                                requestedBy: number | null;
+                                requestId: number;
+                                /** @description pending | approved | rejected */
+                                status: string;
+                                unitId: number;
+                                unitName: string | null;
+                            }[];
+                            assigneeId: number | null;
+                            assigneeName: string | null;
+                            categoryId: number | null;
+                            clock: {
+                                extensions: {
+                                    amount: number;
+                                    /**
+                                     * @description hours: natural hours; working_hours / working_days: on the working calendar
+                                     * @enum {unknown}
+                                     */
+                                    unit: "hours" | "working_hours" | "working_days";
+                                }[];
+                                pauses: {
+                                    /** Format: date-time */
+                                    from: string;
+                                    to: string | null;
+                                }[];
+                                resolution: {
+                                    amount: number;
+                                    /**
+                                     * @description hours: natural hours; working_hours / working_days: on the working calendar
+                                     * @enum {unknown}
+                                     */
+                                    unit: "hours" | "working_hours" | "working_days";
+                                };
+                                /** Format: date-time */
+                                resolutionStart: string;
+                                response: {
+                                    amount: number;
+                                    /**
+                                     * @description hours: natural hours; working_hours / working_days: on the working calendar
+                                     * @enum {unknown}
+                                     */
+                                    unit: "hours" | "working_hours" | "working_days";
+                                };
+                            };
+                            closedAt: string | null;
+                            contactName: string | null;
+                            coUnits: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                role: "lead" | "co";
+                                /** @description pending | accepted | done */
+                                status: string;
+                                unitId: number;
+                                unitName: string;
+                            }[];
+                            countyId: number;
+                            description: string;
+                            dispatcherUnitId: number | null;
+                            escalationLevel: number;
+                            excluded: boolean;
+                            extensions: {
+                                amount: number;
+                                decidedAt: string | null;
+                                decidedBy: number | null;
+                                decisionNote: string | null;
+                                id: number;
+                                reason: string;
+                                /** Format: date-time */
+                                requestedAt: string;
+                                requestedBy: number | null;
+                                requestId: number;
+                                /** @description pending | approved | rejected */
+                                status: string;
+                                /** @enum {unknown} */
+                                unit: "hours" | "working_hours" | "working_days";
+                            }[];
+                            firstUnitId: number | null;
+                            handlerName: string | null;
+                            handlerUnitId: number | null;
+                            handlingMinutes: number | null;
+                            id: number;
+                            isOpen: boolean;
+                            itemId: number | null;
+                            locationName: string;
+                            locationUnitId: number;
+                            mergedIntoId: number | null;
+                            paused: boolean;
+                            pendingKind: "dispatch" | "transfer" | null;
+                            pendingUnitId: number | null;
+                            pendingUnitName: string | null;
+                            phoneMasked: string | null;
+                            photos: {
+                                bytes: number;
+                                id: number;
+                                mime: string;
+                                stage: string;
+                                url: string;
+                            }[];
+                            /** @enum {unknown} */
+                            priority: "emergency" | "urgent" | "general" | "complex";
+                            ratings: {
+                                actorName: string | null;
+                                /** Format: date-time */
+                                at: string;
+                                comment: string | null;
+                                contacted: boolean;
+                                id: number;
+                                /** @enum {unknown} */
+                                satisfaction: "satisfied" | "basically_satisfied" | "dissatisfied";
+                                solved: boolean;
+                                source: "resident" | "callback";
+                            }[];
+                            ratingSatisfaction: ("satisfied" | "basically_satisfied" | "dissatisfied") | null;
+                            recordedBy: number | null;
+                            reopenCount: number;
+                            resolutionDueAt: string | null;
+                            resolutionOverdue: boolean;
+                            resolvedAt: string | null;
+                            responseDueAt: string | null;
+                            responseOverdue: boolean;
+                            /** @enum {unknown} */
+                            source: "qr" | "hotline" | "walk_in" | "patrol" | "enterprise" | "open311" | "staff";
+                            startedAt: string | null;
+                            /** @enum {unknown} */
+                            status: "submitted" | "accepted" | "dispatched" | "in_progress" | "resolved" | "rated" | "closed" | "merged";
+                            /** Format: date-time */
+                            submittedAt: string;
+                            timeline: {
+                                actorId: number | null;
+                                actorName: string | null;
+                                /** Format: date-time */
+                                at: string;
+                                data: unknown;
+                                fromStatus: string | null;
+                                id: number;
+                                kind: string;
+                                note: string | null;
+                                toStatus: string | null;
+                                unitId: number | null;
+                                unitName: string | null;
+                                visibility: "internal" | "public";
+                            }[];
+                            title: string;
+                            /** @description Staff may read it out to a resident who called in */
+                            trackingCode: string;
+                            version: number;
+                            warnAt: string | null;
+                            warned: boolean;
+                            workingMinutes: number | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/requests/{id}/assign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Give the case to a person in the holding unit */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description An account working in the holding unit */
+                        assigneeId: number;
+                        /** @description The version you saw; a stale one is refused with version_conflict */
+                        version: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            acceptedAt: string | null;
+                            address: string | null;
+                            /** @description What you may do now */
+                            allowedActions: ("accept" | "return" | "dispatch" | "transfer" | "assign" | "start" | "pause" | "resume" | "resolve" | "close" | "reopen" | "merge" | "add_co_units" | "co_done" | "request_extension" | "decide_extension" | "note" | "remind" | "callback" | "appeal" | "decide_appeal" | "unmask_phone")[];
+                            anonymous: boolean;
+                            appeals: {
+                                decidedAt: string | null;
+                                decidedBy: number | null;
+                                decisionNote: string | null;
+                                id: number;
+                                /** @enum {unknown} */
+                                kind: "malicious" | "duplicate" | "not_our_duty";
+                                reason: string;
+                                /** Format: date-time */
+                                requestedAt: string;
+                                requestedBy: number | null;
+                                requestId: number;
+                                /** @description pending | approved | rejected */
+                                status: string;
+                                unitId: number;
+                                unitName: string | null;
+                            }[];
+                            assigneeId: number | null;
+                            assigneeName: string | null;
+                            categoryId: number | null;
+                            clock: {
+                                extensions: {
+                                    amount: number;
+                                    /**
+                                     * @description hours: natural hours; working_hours / working_days: on the working calendar
+                                     * @enum {unknown}
+                                     */
+                                    unit: "hours" | "working_hours" | "working_days";
+                                }[];
+                                pauses: {
+                                    /** Format: date-time */
+                                    from: string;
+                                    to: string | null;
+                                }[];
+                                resolution: {
+                                    amount: number;
+                                    /**
+                                     * @description hours: natural hours; working_hours / working_days: on the working calendar
+                                     * @enum {unknown}
+                                     */
+                                    unit: "hours" | "working_hours" | "working_days";
+                                };
+                                /** Format: date-time */
+                                resolutionStart: string;
+                                response: {
+                                    amount: number;
+                                    /**
+                                     * @description hours: natural hours; working_hours / working_days: on the working calendar
+                                     * @enum {unknown}
+                                     */
+                                    unit: "hours" | "working_hours" | "working_days";
+                                };
+                            };
+                            closedAt: string | null;
+                            contactName: string | null;
+                            coUnits: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                role: "lead" | "co";
+                                /** @description pending | accepted | done */
+                                status: string;
+                                unitId: number;
+                                unitName: string;
+                            }[];
+                            countyId: number;
+                            description: string;
+                            dispatcherUnitId: number | null;
+                            escalationLevel: number;
+                            excluded: boolean;
+                            extensions: {
+                                amount: number;
+                                decidedAt: string | null;
+                                decidedBy: number | null;
+                                decisionNote: string | null;
+                                id: number;
+                                reason: string;
+                                /** Format: date-time */
+                                requestedAt: string;
+                                requestedBy: number | null;
+                                requestId: number;
+                                /** @description pending | approved | rejected */
+                                status: string;
+                                /** @enum {unknown} */
+                                unit: "hours" | "working_hours" | "working_days";
+                            }[];
+                            firstUnitId: number | null;
+                            handlerName: string | null;
+                            handlerUnitId: number | null;
+                            handlingMinutes: number | null;
+                            id: number;
+                            isOpen: boolean;
+                            itemId: number | null;
+                            locationName: string;
+                            locationUnitId: number;
+                            mergedIntoId: number | null;
+                            paused: boolean;
+                            pendingKind: "dispatch" | "transfer" | null;
+                            pendingUnitId: number | null;
+                            pendingUnitName: string | null;
+                            phoneMasked: string | null;
+                            photos: {
+                                bytes: number;
+                                id: number;
+                                mime: string;
+                                stage: string;
+                                url: string;
+                            }[];
+                            /** @enum {unknown} */
+                            priority: "emergency" | "urgent" | "general" | "complex";
+                            ratings: {
+                                actorName: string | null;
+                                /** Format: date-time */
+                                at: string;
+                                comment: string | null;
+                                contacted: boolean;
+                                id: number;
+                                /** @enum {unknown} */
+                                satisfaction: "satisfied" | "basically_satisfied" | "dissatisfied";
+                                solved: boolean;
+                                source: "resident" | "callback";
+                            }[];
+                            ratingSatisfaction: ("satisfied" | "basically_satisfied" | "dissatisfied") | null;
+                            recordedBy: number | null;
+                            reopenCount: number;
+                            resolutionDueAt: string | null;
+                            resolutionOverdue: boolean;
+                            resolvedAt: string | null;
+                            responseDueAt: string | null;
+                            responseOverdue: boolean;
+                            /** @enum {unknown} */
+                            source: "qr" | "hotline" | "walk_in" | "patrol" | "enterprise" | "open311" | "staff";
+                            startedAt: string | null;
+                            /** @enum {unknown} */
+                            status: "submitted" | "accepted" | "dispatched" | "in_progress" | "resolved" | "rated" | "closed" | "merged";
+                            /** Format: date-time */
+                            submittedAt: string;
+                            timeline: {
+                                actorId: number | null;
+                                actorName: string | null;
+                                /** Format: date-time */
+                                at: string;
+                                data: unknown;
+                                fromStatus: string | null;
+                                id: number;
+                                kind: string;
+                                note: string | null;
+                                toStatus: string | null;
+                                unitId: number | null;
+                                unitName: string | null;
+                                visibility: "internal" | "public";
+                            }[];
+                            title: string;
+                            /** @description Staff may read it out to a resident who called in */
+                            trackingCode: string;
+                            version: number;
+                            warnAt: string | null;
+                            warned: boolean;
+                            workingMinutes: number | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/requests/{id}/callbacks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 回访: record the resident's answers from a phone follow-up */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        comment?: string;
+                        contacted: boolean;
+                        /** @enum {unknown} */
+                        satisfaction: "satisfied" | "basically_satisfied" | "dissatisfied";
+                        solved: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            acceptedAt: string | null;
+                            address: string | null;
+                            /** @description What you may do now */
+                            allowedActions: ("accept" | "return" | "dispatch" | "transfer" | "assign" | "start" | "pause" | "resume" | "resolve" | "close" | "reopen" | "merge" | "add_co_units" | "co_done" | "request_extension" | "decide_extension" | "note" | "remind" | "callback" | "appeal" | "decide_appeal" | "unmask_phone")[];
+                            anonymous: boolean;
+                            appeals: {
+                                decidedAt: string | null;
+                                decidedBy: number | null;
+                                decisionNote: string | null;
+                                id: number;
+                                /** @enum {unknown} */
+                                kind: "malicious" | "duplicate" | "not_our_duty";
+                                reason: string;
+                                /** Format: date-time */
+                                requestedAt: string;
+                                requestedBy: number | null;
+                                requestId: number;
+                                /** @description pending | approved | rejected */
+                                status: string;
+                                unitId: number;
+                                unitName: string | null;
+                            }[];
+                            assigneeId: number | null;
+                            assigneeName: string | null;
+                            categoryId: number | null;
+                            clock: {
+                                extensions: {
+                                    amount: number;
+                                    /**
+                                     * @description hours: natural hours; working_hours / working_days: on the working calendar
+                                     * @enum {unknown}
+                                     */
+                                    unit: "hours" | "working_hours" | "working_days";
+                                }[];
+                                pauses: {
+                                    /** Format: date-time */
+                                    from: string;
+                                    to: string | null;
+                                }[];
+                                resolution: {
+                                    amount: number;
+                                    /**
+                                     * @description hours: natural hours; working_hours / working_days: on the working calendar
+                                     * @enum {unknown}
+                                     */
+                                    unit: "hours" | "working_hours" | "working_days";
+                                };
+                                /** Format: date-time */
+                                resolutionStart: string;
+                                response: {
+                                    amount: number;
+                                    /**
+                                     * @description hours: natural hours; working_hours / working_days: on the working calendar
+                                     * @enum {unknown}
+                                     */
+                                    unit: "hours" | "working_hours" | "working_days";
+                                };
+                            };
+                            closedAt: string | null;
+                            contactName: string | null;
+                            coUnits: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                role: "lead" | "co";
+                                /** @description pending | accepted | done */
+                                status: string;
+                                unitId: number;
+                                unitName: string;
+                            }[];
+                            countyId: number;
+                            description: string;
+                            dispatcherUnitId: number | null;
+                            escalationLevel: number;
+                            excluded: boolean;
+                            extensions: {
+                                amount: number;
+                                decidedAt: string | null;
+                                decidedBy: number | null;
+                                decisionNote: string | null;
+                                id: number;
+                                reason: string;
+                                /** Format: date-time */
+                                requestedAt: string;
+                                requestedBy: number | null;
+                                requestId: number;
+                                /** @description pending | approved | rejected */
+                                status: string;
+                                /** @enum {unknown} */
+                                unit: "hours" | "working_hours" | "working_days";
+                            }[];
+                            firstUnitId: number | null;
+                            handlerName: string | null;
+                            handlerUnitId: number | null;
+                            handlingMinutes: number | null;
+                            id: number;
+                            isOpen: boolean;
+                            itemId: number | null;
+                            locationName: string;
+                            locationUnitId: number;
+                            mergedIntoId: number | null;
+                            paused: boolean;
+                            pendingKind: "dispatch" | "transfer" | null;
+                            pendingUnitId: number | null;
+                            pendingUnitName: string | null;
+                            phoneMasked: string | null;
+                            photos: {
+                                bytes: number;
+                                id: number;
+                                mime: string;
+                                stage: string;
+                                url: string;
+                            }[];
+                            /** @enum {unknown} */
+                            priority: "emergency" | "urgent" | "general" | "complex";
+                            ratings: {
+                                actorName: string | null;
+                                /** Format: date-time */
+                                at: string;
+                                comment: string | null;
+                                contacted: boolean;
+                                id: number;
+                                /** @enum {unknown} */
+                                satisfaction: "satisfied" | "basically_satisfied" | "dissatisfied";
+                                solved: boolean;
+                                source: "resident" | "callback";
+                            }[];
+                            ratingSatisfaction: ("satisfied" | "basically_satisfied" | "dissatisfied") | null;
+                            recordedBy: number | null;
+                            reopenCount: number;
+                            resolutionDueAt: string | null;
+                            resolutionOverdue: boolean;
+                            resolvedAt: string | null;
+                            responseDueAt: string | null;
+                            responseOverdue: boolean;
+                            /** @enum {unknown} */
+                            source: "qr" | "hotline" | "walk_in" | "patrol" | "enterprise" | "open311" | "staff";
+                            startedAt: string | null;
+                            /** @enum {unknown} */
+                            status: "submitted" | "accepted" | "dispatched" | "in_progress" | "resolved" | "rated" | "closed" | "merged";
+                            /** Format: date-time */
+                            submittedAt: string;
+                            timeline: {
+                                actorId: number | null;
+                                actorName: string | null;
+                                /** Format: date-time */
+                                at: string;
+                                data: unknown;
+                                fromStatus: string | null;
+                                id: number;
+                                kind: string;
+                                note: string | null;
+                                toStatus: string | null;
+                                unitId: number | null;
+                                unitName: string | null;
+                                visibility: "internal" | "public";
+                            }[];
+                            title: string;
+                            /** @description Staff may read it out to a resident who called in */
+                            trackingCode: string;
+                            version: number;
+                            warnAt: string | null;
+                            warned: boolean;
+                            workingMinutes: number | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/requests/{id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Close a resolved case */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        note?: string;
+                        /** @description The version you saw; a stale one is refused with version_conflict */
+                        version: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            acceptedAt: string | null;
+                            address: string | null;
+                            /** @description What you may do now */
+                            allowedActions: ("accept" | "return" | "dispatch" | "transfer" | "assign" | "start" | "pause" | "resume" | "resolve" | "close" | "reopen" | "merge" | "add_co_units" | "co_done" | "request_extension" | "decide_extension" | "note" | "remind" | "callback" | "appeal" | "decide_appeal" | "unmask_phone")[];
+                            anonymous: boolean;
+                            appeals: {
+                                decidedAt: string | null;
+                                decidedBy: number | null;
+                                decisionNote: string | null;
+                                id: number;
+                                /** @enum {unknown} */
+                                kind: "malicious" | "duplicate" | "not_our_duty";
+                                reason: string;
+                                /** Format: date-time */
+                                requestedAt: string;
+                                requestedBy: number | null;
+                                requestId: number;
+                                /** @description pending | approved | rejected */
+                                status: string;
+                                unitId: number;
+                                unitName: string | null;
+                            }[];
+                            assigneeId: number | null;
+                            assigneeName: string | null;
+                            categoryId: number | null;
+                            clock: {
+                                extensions: {
+                                    amount: number;
+                                    /**
+                                     * @description hours: natural hours; working_hours / working_days: on the working calendar
+                                     * @enum {unknown}
+                                     */
+                                    unit: "hours" | "working_hours" | "working_days";
+                                }[];
+                                pauses: {
+                                    /** Format: date-time */
+                                    from: string;
+                                    to: string | null;
+                                }[];
+                                resolution: {
+                                    amount: number;
+                                    /**
+                                     * @description hours: natural hours; working_hours / working_days: on the working calendar
+                                     * @enum {unknown}
+                                     */
+                                    unit: "hours" | "working_hours" | "working_days";
+                                };
+                                /** Format: date-time */
+                                resolutionStart: string;
+                                response: {
+                                    amount: number;
+                                    /**
+                                     * @description hours: natural hours; working_hours / working_days: on the working calendar
+                                     * @enum {unknown}
+                                     */
+                                    unit: "hours" | "working_hours" | "working_days";
+                                };
+                            };
+                            closedAt: string | null;
+                            contactName: string | null;
+                            coUnits: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                role: "lead" | "co";
+                                /** @description pending | accepted | done */
+                                status: string;
+                                unitId: number;
+                                unitName: string;
+                            }[];
+                            countyId: number;
+                            description: string;
+                            dispatcherUnitId: number | null;
+                            escalationLevel: number;
+                            excluded: boolean;
+                            extensions: {
+                                amount: number;
+                                decidedAt: string | null;
+                                decidedBy: number | null;
+                                decisionNote: string | null;
+                                id: number;
+                                reason: string;
+                                /** Format: date-time */
+                                requestedAt: string;
+                                requestedBy: number | null;
+                                requestId: number;
+                                /** @description pending | approved | rejected */
+                                status: string;
+                                /** @enum {unknown} */
+                                unit: "hours" | "working_hours" | "working_days";
+                            }[];
+                            firstUnitId: number | null;
+                            handlerName: string | null;
+                            handlerUnitId: number | null;
+                            handlingMinutes: number | null;
+                            id: number;
+                            isOpen: boolean;
+                            itemId: number | null;
+                            locationName: string;
+                            locationUnitId: number;
+                            mergedIntoId: number | null;
+                            paused: boolean;
+                            pendingKind: "dispatch" | "transfer" | null;
+                            pendingUnitId: number | null;
+                            pendingUnitName: string | null;
+                            phoneMasked: string | null;
+                            photos: {
+                                bytes: number;
+                                id: number;
+                                mime: string;
+                                stage: string;
+                                url: string;
+                            }[];
+                            /** @enum {unknown} */
+                            priority: "emergency" | "urgent" | "general" | "complex";
+                            ratings: {
+                                actorName: string | null;
+                                /** Format: date-time */
+                                at: string;
+                                comment: string | null;
+                                contacted: boolean;
+                                id: number;
+                                /** @enum {unknown} */
+                                satisfaction: "satisfied" | "basically_satisfied" | "dissatisfied";
+                                solved: boolean;
+                                source: "resident" | "callback";
+                            }[];
+                            ratingSatisfaction: ("satisfied" | "basically_satisfied" | "dissatisfied") | null;
+                            recordedBy: number | null;
+                            reopenCount: number;
+                            resolutionDueAt: string | null;
+                            resolutionOverdue: boolean;
+                            resolvedAt: string | null;
+                            responseDueAt: string | null;
+                            responseOverdue: boolean;
+                            /** @enum {unknown} */
+                            source: "qr" | "hotline" | "walk_in" | "patrol" | "enterprise" | "open311" | "staff";
+                            startedAt: string | null;
+                            /** @enum {unknown} */
+                            status: "submitted" | "accepted" | "dispatched" | "in_progress" | "resolved" | "rated" | "closed" | "merged";
+                            /** Format: date-time */
+                            submittedAt: string;
+                            timeline: {
+                                actorId: number | null;
+                                actorName: string | null;
+                                /** Format: date-time */
+                                at: string;
+                                data: unknown;
+                                fromStatus: string | null;
+                                id: number;
+                                kind: string;
+                                note: string | null;
+                                toStatus: string | null;
+                                unitId: number | null;
+                                unitName: string | null;
+                                visibility: "internal" | "public";
+                            }[];
+                            title: string;
+                            /** @description Staff may read it out to a resident who called in */
+                            trackingCode: string;
+                            version: number;
+                            warnAt: string | null;
+                            warned: boolean;
+                            workingMinutes: number | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/requests/{id}/co-units": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 协办: add co-handling units */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        note?: string;
+                        unitIds: number[];
+                        /** @description The version you saw; a stale one is refused with version_conflict */
+                        version: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            acceptedAt: string | null;
+                            address: string | null;
+                            /** @description What you may do now */
+                            allowedActions: ("accept" | "return" | "dispatch" | "transfer" | "assign" | "start" | "pause" | "resume" | "resolve" | "close" | "reopen" | "merge" | "add_co_units" | "co_done" | "request_extension" | "decide_extension" | "note" | "remind" | "callback" | "appeal" | "decide_appeal" | "unmask_phone")[];
+                            anonymous: boolean;
+                            appeals: {
+                                decidedAt: string | null;
+                                decidedBy: number | null;
+                                decisionNote: string | null;
+                                id: number;
+                                /** @enum {unknown} */
+                                kind: "malicious" | "duplicate" | "not_our_duty";
+                                reason: string;
+                                /** Format: date-time */
+                                requestedAt: string;
+                                requestedBy: number | null;
+                                requestId: number;
+                                /** @description pending | approved | rejected */
+                                status: string;
+                                unitId: number;
+                                unitName: string | null;
+                            }[];
+                            assigneeId: number | null;
+                            assigneeName: string | null;
+                            categoryId: number | null;
+                            clock: {
+                                extensions: {
+                                    amount: number;
+                                    /**
+                                     * @description hours: natural hours; working_hours / working_days: on the working calendar
+                                     * @enum {unknown}
+                                     */
+                                    unit: "hours" | "working_hours" | "working_days";
+                                }[];
+                                pauses: {
+                                    /** Format: date-time */
+                                    from: string;
+                                    to: string | null;
+                                }[];
+                                resolution: {
+                                    amount: number;
+                                    /**
+                                     * @description hours: natural hours; working_hours / working_days: on the working calendar
+                                     * @enum {unknown}
+                                     */
+                                    unit: "hours" | "working_hours" | "working_days";
+                                };
+                                /** Format: date-time */
+                                resolutionStart: string;
+                                response: {
+                                    amount: number;
+                                    /**
+                                     * @description hours: natural hours; working_hours / working_days: on the working calendar
+                                     * @enum {unknown}
+                                     */
+                                    unit: "hours" | "working_hours" | "working_days";
+                                };
+                            };
+                            closedAt: string | null;
+                            contactName: string | null;
+                            coUnits: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                role: "lead" | "co";
+                                /** @description pending | accepted | done */
+                                status: string;
+                                unitId: number;
+                                unitName: string;
+                            }[];
+                            countyId: number;
+                            description: string;
+                            dispatcherUnitId: number | null;
+                            escalationLevel: number;
+                            excluded: boolean;
+                            extensions: {
+                                amount: number;
+                                decidedAt: string | null;
+                                decidedBy: number | null;
+                                decisionNote: string | null;
+                                id: number;
+                                reason: string;
+                                /** Format: date-time */
+                                requestedAt: string;
+                                requestedBy: number | null;
+                                requestId: number;
+                                /** @description pending | approved | rejected */
+                                status: string;
+                                /** @enum {unknown} */
+                                unit: "hours" | "working_hours" | "working_days";
+                            }[];
+                            firstUnitId: number | null;
+                            handlerName: string | null;
+                            handlerUnitId: number | null;
+                            handlingMinutes: number | null;
+                            id: number;
+                            isOpen: boolean;
+                            itemId: number | null;
+                            locationName: string;
+                            locationUnitId: number;
+                            mergedIntoId: number | null;
+                            paused: boolean;
+                            pendingKind: "dispatch" | "transfer" | null;
+                            pendingUnitId: number | null;
+                            pendingUnitName: string | null;
+                            phoneMasked: string | null;
+                            photos: {
+                                bytes: number;
+                                id: number;
+                                mime: string;
+                                stage: string;
+                                url: string;
+                            }[];
+                            /** @enum {unknown} */
+                            priority: "emergency" | "urgent" | "general" | "complex";
+                            ratings: {
+                                actorName: string | null;
+                                /** Format: date-time */
+                                at: string;
+                                comment: string | null;
+                                contacted: boolean;
+                                id: number;
+                                /** @enum {unknown} */
+                                satisfaction: "satisfied" | "basically_satisfied" | "dissatisfied";
+                                solved: boolean;
+                                source: "resident" | "callback";
+                            }[];
+                            ratingSatisfaction: ("satisfied" | "basically_satisfied" | "dissatisfied") | null;
+                            recordedBy: number | null;
+                            reopenCount: number;
+                            resolutionDueAt: string | null;
+                            resolutionOverdue: boolean;
+                            resolvedAt: string | null;
+                            responseDueAt: string | null;
+                            responseOverdue: boolean;
+                            /** @enum {unknown} */
+                            source: "qr" | "hotline" | "walk_in" | "patrol" | "enterprise" | "open311" | "staff";
+                            startedAt: string | null;
+                            /** @enum {unknown} */
+                            status: "submitted" | "accepted" | "dispatched" | "in_progress" | "resolved" | "rated" | "closed" | "merged";
+                            /** Format: date-time */
+                            submittedAt: string;
+                            timeline: {
+                                actorId: number | null;
+                                actorName: string | null;
+                                /** Format: date-time */
+                                at: string;
+                                data: unknown;
+                                fromStatus: string | null;
+                                id: number;
+                                kind: string;
+                                note: string | null;
+                                toStatus: string | null;
+                                unitId: number | null;
+                                unitName: string | null;
+                                visibility: "internal" | "public";
+                            }[];
+                            title: string;
+                            /** @description Staff may read it out to a resident who called in */
+                            trackingCode: string;
+                            version: number;
+                            warnAt: string | null;
+                            warned: boolean;
+                            workingMinutes: number | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/requests/{id}/co-units/{unitId}/done": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A co-handling unit marks its part done */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                    unitId: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        note: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            acceptedAt: string | null;
+                            address: string | null;
+                            /** @description What you may do now */
+                            allowedActions: ("accept" | "return" | "dispatch" | "transfer" | "assign" | "start" | "pause" | "resume" | "resolve" | "close" | "reopen" | "merge" | "add_co_units" | "co_done" | "request_extension" | "decide_extension" | "note" | "remind" | "callback" | "appeal" | "decide_appeal" | "unmask_phone")[];
+                            anonymous: boolean;
+                            appeals: {
+                                decidedAt: string | null;
+                                decidedBy: number | null;
+                                decisionNote: string | null;
+                                id: number;
+                                /** @enum {unknown} */
+                                kind: "malicious" | "duplicate" | "not_our_duty";
+                                reason: string;
+                                /** Format: date-time */
+                                requestedAt: string;
+                                requestedBy: number | null;
+                                requestId: number;
+                                /** @description pending | approved | rejected */
+                                status: string;
+                                unitId: number;
+                                unitName: string | null;
+                            }[];
+                            assigneeId: number | null;
+                            assigneeName: string | null;
+                            categoryId: number | null;
+                            clock: {
+                                extensions: {
+                                    amount: number;
+                                    /**
+                                     * @description hours: natural hours; working_hours / working_days: on the working calendar
+                                     * @enum {unknown}
+                                     */
+                                    unit: "hours" | "working_hours" | "working_days";
+                                }[];
+                                pauses: {
+                                    /** Format: date-time */
+                                    from: string;
+                                    to: string | null;
+                                }[];
+                                resolution: {
+                                    amount: number;
+                                    /**
+                                     * @description hours: natural hours; working_hours / working_days: on the working calendar
+                                     * @enum {unknown}
+                                     */
+                                    unit: "hours" | "working_hours" | "working_days";
+                                };
+                                /** Format: date-time */
+                                resolutionStart: string;
+                                response: {
+                                    amount: number;
+                                    /**
+                                     * @description hours: natural hours; working_hours / working_days: on the working calendar
+                                     * @enum {unknown}
+                                     */
+                                    unit: "hours" | "working_hours" | "working_days";
+                                };
+                            };
+                            closedAt: string | null;
+                            contactName: string | null;
+                            coUnits: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                role: "lead" | "co";
+                                /** @description pending | accepted | done */
+                                status: string;
+                                unitId: number;
+                                unitName: string;
+                            }[];
+                            countyId: number;
+                            description: string;
+                            dispatcherUnitId: number | null;
+                            escalationLevel: number;
+                            excluded: boolean;
+                            extensions: {
+                                amount: number;
+                                decidedAt: string | null;
+                                decidedBy: number | null;
+                                decisionNote: string | null;
+                                id: number;
+                                reason: string;
+                                /** Format: date-time */
+                                requestedAt: string;
+                                requestedBy: number | null;
+                                requestId: number;
+                                /** @description pending | approved | rejected */
+                                status: string;
+                                /** @enum {unknown} */
+                                unit: "hours" | "working_hours" | "working_days";
+                            }[];
+                            firstUnitId: number | null;
+                            handlerName: string | null;
+                            handlerUnitId: number | null;
+                            handlingMinutes: number | null;
+                            id: number;
+                            isOpen: boolean;
+                            itemId: number | null;
+                            locationName: string;
+                            locationUnitId: number;
+                            mergedIntoId: number | null;
+                            paused: boolean;
+                            pendingKind: "dispatch" | "transfer" | null;
+                            pendingUnitId: number | null;
+                            pendingUnitName: string | null;
+                            phoneMasked: string | null;
+                            photos: {
+                                bytes: number;
+                                id: number;
+                                mime: string;
+                                stage: string;
+                                url: string;
+                            }[];
+                            /** @enum {unknown} */
+                            priority: "emergency" | "urgent" | "general" | "complex";
+                            ratings: {
+                                actorName: string | null;
+                                /** Format: date-time */
+                                at: string;
+                                comment: string | null;
+                                contacted: boolean;
+                                id: number;
+                                /** @enum {unknown} */
+                                satisfaction: "satisfied" | "basically_satisfied" | "dissatisfied";
+                                solved: boolean;
+                                source: "resident" | "callback";
+                            }[];
+                            ratingSatisfaction: ("satisfied" | "basically_satisfied" | "dissatisfied") | null;
+                            recordedBy: number | null;
+                            reopenCount: number;
+                            resolutionDueAt: string | null;
+                            resolutionOverdue: boolean;
+                            resolvedAt: string | null;
+                            responseDueAt: string | null;
+                            responseOverdue: boolean;
+                            /** @enum {unknown} */
+                            source: "qr" | "hotline" | "walk_in" | "patrol" | "enterprise" | "open311" | "staff";
+                            startedAt: string | null;
+                            /** @enum {unknown} */
+                            status: "submitted" | "accepted" | "dispatched" | "in_progress" | "resolved" | "rated" | "closed" | "merged";
+                            /** Format: date-time */
+                            submittedAt: string;
+                            timeline: {
+                                actorId: number | null;
+                                actorName: string | null;
+                                /** Format: date-time */
+                                at: string;
+                                data: unknown;
+                                fromStatus: string | null;
+                                id: number;
+                                kind: string;
+                                note: string | null;
+                                toStatus: string | null;
+                                unitId: number | null;
+                                unitName: string | null;
+                                visibility: "internal" | "public";
+                            }[];
+                            title: string;
+                            /** @description Staff may read it out to a resident who called in */
+                            trackingCode: string;
+                            version: number;
+                            warnAt: string | null;
+                            warned: boolean;
+                            workingMinutes: number | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/requests/{id}/dispatch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 派单 to another unit; you stay responsible until it signs */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        note?: string;
+                        /** @description Unit that will handle it */
+                        toUnitId: number;
+                        /** @description The version you saw; a stale one is refused with version_conflict */
+                        version: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            acceptedAt: string | null;
+                            address: string | null;
+                            /** @description What you may do now */
+                            allowedActions: ("accept" | "return" | "dispatch" | "transfer" | "assign" | "start" | "pause" | "resume" | "resolve" | "close" | "reopen" | "merge" | "add_co_units" | "co_done" | "request_extension" | "decide_extension" | "note" | "remind" | "callback" | "appeal" | "decide_appeal" | "unmask_phone")[];
+                            anonymous: boolean;
+                            appeals: {
+                                decidedAt: string | null;
+                                decidedBy: number | null;
+                                decisionNote: string | null;
+                                id: number;
+                                /** @enum {unknown} */
+                                kind: "malicious" | "duplicate" | "not_our_duty";
+                                reason: string;
+                                /** Format: date-time */
+                                requestedAt: string;
+                                requestedBy: number | null;
+                                requestId: number;
+                                /** @description pending | approved | rejected */
+                                status: string;
+                                unitId: number;
+                                unitName: string | null;
+                            }[];
+                            assigneeId: number | null;
+                            assigneeName: string | null;
+                            categoryId: number | null;
+                            clock: {
+                                extensions: {
+                                    amount: number;
+                                    /**
+                                     * @description hours: natural hours; working_hours / working_days: on the working calendar
+                                     * @enum {unknown}
+                                     */
+                                    unit: "hours" | "working_hours" | "working_days";
+                                }[];
+                                pauses: {
+                                    /** Format: date-time */
+                                    from: string;
+                                    to: string | null;
+                                }[];
+                                resolution: {
+                                    amount: number;
+                                    /**
+                                     * @description hours: natural hours; working_hours / working_days: on the working calendar
+                                     * @enum {unknown}
+                                     */
+                                    unit: "hours" | "working_hours" | "working_days";
+                                };
+                                /** Format: date-time */
+                                resolutionStart: string;
+                                response: {
+                                    amount: number;
+                                    /**
+                                     * @description hours: natural hours; working_hours / working_days: on the working calendar
+                                     * @enum {unknown}
+                                     */
+                                    unit: "hours" | "working_hours" | "working_days";
+                                };
+                            };
+                            closedAt: string | null;
+                            contactName: string | null;
+                            coUnits: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                role: "lead" | "co";
+                                /** @description pending | accepted | done */
+                                status: string;
+                                unitId: number;
+                                unitName: string;
+                            }[];
+                            countyId: number;
+                            description: string;
+                            dispatcherUnitId: number | null;
+                            escalationLevel: number;
+                            excluded: boolean;
+                            extensions: {
+                                amount: number;
+                                decidedAt: string | null;
+                                decidedBy: number | null;
+                                decisionNote: string | null;
+                                id: number;
+                                reason: string;
+                                /** Format: date-time */
+                                requestedAt: string;
+                                requestedBy: number | null;
+                                requestId: number;
+                                /** @description pending | approved | rejected */
+                                status: string;
+                                /** @enum {unknown} */
+                                unit: "hours" | "working_hours" | "working_days";
+                            }[];
+                            firstUnitId: number | null;
+                            handlerName: string | null;
+                            handlerUnitId: number | null;
+                            handlingMinutes: number | null;
+                            id: number;
+                            isOpen: boolean;
+                            itemId: number | null;
+                            locationName: string;
+                            locationUnitId: number;
+                            mergedIntoId: number | null;
+                            paused: boolean;
+                            pendingKind: "dispatch" | "transfer" | null;
+                            pendingUnitId: number | null;
+                            pendingUnitName: string | null;
+                            phoneMasked: string | null;
+                            photos: {
+                                bytes: number;
+                                id: number;
+                                mime: string;
+                                stage: string;
+                                url: string;
+                            }[];
+                            /** @enum {unknown} */
+                            priority: "emergency" | "urgent" | "general" | "complex";
+                            ratings: {
+                                actorName: string | null;
+                                /** Format: date-time */
+                                at: string;
+                                comment: string | null;
+                                contacted: boolean;
+                                id: number;
+                                /** @enum {unknown} */
+                                satisfaction: "satisfied" | "basically_satisfied" | "dissatisfied";
+                                solved: boolean;
+                                source: "resident" | "callback";
+                            }[];
+                            ratingSatisfaction: ("satisfied" | "basically_satisfied" | "dissatisfied") | null;
+                            recordedBy: number | null;
+                            reopenCount: number;
+                            resolutionDueAt: string | null;
+                            resolutionOverdue: boolean;
+                            resolvedAt: string | null;
+                            responseDueAt: string | null;
+                            responseOverdue: boolean;
+                            /** @enum {unknown} */
+                            source: "qr" | "hotline" | "walk_in" | "patrol" | "enterprise" | "open311" | "staff";
+                            startedAt: string | null;
+                            /** @enum {unknown} */
+                            status: "submitted" | "accepted" | "dispatched" | "in_progress" | "resolved" | "rated" | "closed" | "merged";
+                            /** Format: date-time */
+                            submittedAt: string;
+                            timeline: {
+                                actorId: number | null;
+                                actorName: string | null;
+                                /** Format: date-time */
+                                at: string;
+                                data: unknown;
+                                fromStatus: string | null;
+                                id: number;
+                                kind: string;
+                                note: string | null;
+                                toStatus: string | null;
+                                unitId: number | null;
+                                unitName: string | null;
+                                visibility: "internal" | "public";
+                            }[];
+                            title: string;
+                            /** @description Staff may read it out to a resident who called in */
+                            trackingCode: string;
+                            version: number;
+                            warnAt: string | null;
+                            warned: boolean;
+                            workingMinutes: number | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/requests/{id}/extensions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 延期申请: ask for more time, before the deadline */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        extra: {
+                            amount: number;
+                            /**
+                             * @description hours: natural hours; working_hours / working_days: on the working calendar
+                             * @enum {unknown}
+                             */
+                            unit: "hours" | "working_hours" | "working_days";
+                        };
+                        reason: string;
+                        /** @description The version you saw; a stale one is refused with version_conflict */
+                        version: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            acceptedAt: string | null;
+                            address: string | null;
+                            /** @description What you may do now */
+                            allowedActions: ("accept" | "return" | "dispatch" | "transfer" | "assign" | "start" | "pause" | "resume" | "resolve" | "close" | "reopen" | "merge" | "add_co_units" | "co_done" | "request_extension" | "decide_extension" | "note" | "remind" | "callback" | "appeal" | "decide_appeal" | "unmask_phone")[];
+                            anonymous: boolean;
+                            appeals: {
+                                decidedAt: string | null;
+                                decidedBy: number | null;
+                                decisionNote: string | null;
+                                id: number;
+                                /** @enum {unknown} */
+                                kind: "malicious" | "duplicate" | "not_our_duty";
+                                reason: string;
+                                /** Format: date-time */
+                                requestedAt: string;
+                                requestedBy: number | null;
+                                requestId: number;
+                                /** @description pending | approved | rejected */
+                                status: string;
+                                unitId: number;
+                                unitName: string | null;
+                            }[];
+                            assigneeId: number | null;
+                            assigneeName: string | null;
+                            categoryId: number | null;
+                            clock: {
+                                extensions: {
+                                    amount: number;
+                                    /**
+                                     * @description hours: natural hours; working_hours / working_days: on the working calendar
+                                     * @enum {unknown}
+                                     */
+                                    unit: "hours" | "working_hours" | "working_days";
+                                }[];
+                                pauses: {
+                                    /** Format: date-time */
+                                    from: string;
+                                    to: string | null;
+                                }[];
+                                resolution: {
+                                    amount: number;
+                                    /**
+                                     * @description hours: natural hours; working_hours / working_days: on the working calendar
+                                     * @enum {unknown}
+                                     */
+                                    unit: "hours" | "working_hours" | "working_days";
+                                };
+                                /** Format: date-time */
+                                resolutionStart: string;
+                                response: {
+                                    amount: number;
+                                    /**
+                                     * @description hours: natural hours; working_hours / working_days: on the working calendar
+                                     * @enum {unknown}
+                                     */
+                                    unit: "hours" | "working_hours" | "working_days";
+                                };
+                            };
+                            closedAt: string | null;
+                            contactName: string | null;
+                            coUnits: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                role: "lead" | "co";
+                                /** @description pending | accepted | done */
+                                status: string;
+                                unitId: number;
+                                unitName: string;
+                            }[];
+                            countyId: number;
+                            description: string;
+                            dispatcherUnitId: number | null;
+                            escalationLevel: number;
+                            excluded: boolean;
+                            extensions: {
+                                amount: number;
+                                decidedAt: string | null;
+                                decidedBy: number | null;
+                                decisionNote: string | null;
+                                id: number;
+                                reason: string;
+                                /** Format: date-time */
+                                requestedAt: string;
+                                requestedBy: number | null;
+                                requestId: number;
+                                /** @description pending | approved | rejected */
+                                status: string;
+                                /** @enum {unknown} */
+                                unit: "hours" | "working_hours" | "working_days";
+                            }[];
+                            firstUnitId: number | null;
+                            handlerName: string | null;
+                            handlerUnitId: number | null;
+                            handlingMinutes: number | null;
+                            id: number;
+                            isOpen: boolean;
+                            itemId: number | null;
+                            locationName: string;
+                            locationUnitId: number;
+                            mergedIntoId: number | null;
+                            paused: boolean;
+                            pendingKind: "dispatch" | "transfer" | null;
+                            pendingUnitId: number | null;
+                            pendingUnitName: string | null;
+                            phoneMasked: string | null;
+                            photos: {
+                                bytes: number;
+                                id: number;
+                                mime: string;
+                                stage: string;
+                                url: string;
+                            }[];
+                            /** @enum {unknown} */
+                            priority: "emergency" | "urgent" | "general" | "complex";
+                            ratings: {
+                                actorName: string | null;
+                                /** Format: date-time */
+                                at: string;
+                                comment: string | null;
+                                contacted: boolean;
+                                id: number;
+                                /** @enum {unknown} */
+                                satisfaction: "satisfied" | "basically_satisfied" | "dissatisfied";
+                                solved: boolean;
+                                source: "resident" | "callback";
+                            }[];
+                            ratingSatisfaction: ("satisfied" | "basically_satisfied" | "dissatisfied") | null;
+                            recordedBy: number | null;
+                            reopenCount: number;
+                            resolutionDueAt: string | null;
+                            resolutionOverdue: boolean;
+                            resolvedAt: string | null;
+                            responseDueAt: string | null;
+                            responseOverdue: boolean;
+                            /** @enum {unknown} */
+                            source: "qr" | "hotline" | "walk_in" | "patrol" | "enterprise" | "open311" | "staff";
+                            startedAt: string | null;
+                            /** @enum {unknown} */
+                            status: "submitted" | "accepted" | "dispatched" | "in_progress" | "resolved" | "rated" | "closed" | "merged";
+                            /** Format: date-time */
+                            submittedAt: string;
+                            timeline: {
+                                actorId: number | null;
+                                actorName: string | null;
+                                /** Format: date-time */
+                                at: string;
+                                data: unknown;
+                                fromStatus: string | null;
+                                id: number;
+                                kind: string;
+                                note: string | null;
+                                toStatus: string | null;
+                                unitId: number | null;
+                                unitName: string | null;
+                                visibility: "internal" | "public";
+                            }[];
+                            title: string;
+                            /** @description Staff may read it out to a resident who called in */
+                            trackingCode: string;
+                            version: number;
+                            warnAt: string | null;
+                            warned: boolean;
+                            workingMinutes: number | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/requests/{id}/extensions/{extensionId}/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve or reject an extension (a supervisor; not your own request) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    extensionId: number;
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        approve: boolean;
+                        note?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            acceptedAt: string | null;
+                            address: string | null;
+                            /** @description What you may do now */
+                            allowedActions: ("accept" | "return" | "dispatch" | "transfer" | "assign" | "start" | "pause" | "resume" | "resolve" | "close" | "reopen" | "merge" | "add_co_units" | "co_done" | "request_extension" | "decide_extension" | "note" | "remind" | "callback" | "appeal" | "decide_appeal" | "unmask_phone")[];
+                            anonymous: boolean;
+                            appeals: {
+                                decidedAt: string | null;
+                                decidedBy: number | null;
+                                decisionNote: string | null;
+                                id: number;
+                                /** @enum {unknown} */
+                                kind: "malicious" | "duplicate" | "not_our_duty";
+                                reason: string;
+                                /** Format: date-time */
+                                requestedAt: string;
+                                requestedBy: number | null;
+                                requestId: number;
+                                /** @description pending | approved | rejected */
+                                status: string;
+                                unitId: number;
+                                unitName: string | null;
+                            }[];
+                            assigneeId: number | null;
+                            assigneeName: string | null;
+                            categoryId: number | null;
+                            clock: {
+                                extensions: {
+                                    amount: number;
+                                    /**
+                                     * @description hours: natural hours; working_hours / working_days: on the working calendar
+                                     * @enum {unknown}
+                                     */
+                                    unit: "hours" | "working_hours" | "working_days";
+                                }[];
+                                pauses: {
+                                    /** Format: date-time */
+                                    from: string;
+                                    to: string | null;
+                                }[];
+                                resolution: {
+                                    amount: number;
+                                    /**
+                                     * @description hours: natural hours; working_hours / working_days: on the working calendar
+                                     * @enum {unknown}
+                                     */
+                                    unit: "hours" | "working_hours" | "working_days";
+                                };
+                                /** Format: date-time */
+                                resolutionStart: string;
+                                response: {
+                                    amount: number;
+                                    /**
+                                     * @description hours: natural hours; working_hours / working_days: on the working calendar
+                                     * @enum {unknown}
+                                     */
+                                    unit: "hours" | "working_hours" | "working_days";
+                                };
+                            };
+                            closedAt: string | null;
+                            contactName: string | null;
+                            coUnits: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                role: "lead" | "co";
+                                /** @description pending | accepted | done */
+                                status: string;
+                                unitId: number;
+                                unitName: string;
+                            }[];
+                            countyId: number;
+                            description: string;
+                            dispatcherUnitId: number | null;
+                            escalationLevel: number;
+                            excluded: boolean;
+                            extensions: {
+                                amount: number;
+                                decidedAt: string | null;
+                                decidedBy: number | null;
+                                decisionNote: string | null;
+                                id: number;
+                                reason: string;
+                                /** Format: date-time */
+                                requestedAt: string;
+                                requestedBy: number | null;
+                                requestId: number;
+                                /** @description pending | approved | rejected */
+                                status: string;
+                                /** @enum {unknown} */
+                                unit: "hours" | "working_hours" | "working_days";
+                            }[];
+                            firstUnitId: number | null;
+                            handlerName: string | null;
+                            handlerUnitId: number | null;
+                            handlingMinutes: number | null;
+                            id: number;
+                            isOpen: boolean;
+                            itemId: number | null;
+                            locationName: string;
+                            locationUnitId: number;
+                            mergedIntoId: number | null;
+                            paused: boolean;
+                            pendingKind: "dispatch" | "transfer" | null;
+                            pendingUnitId: number | null;
+                            pendingUnitName: string | null;
+                            phoneMasked: string | null;
+                            photos: {
+                                bytes: number;
+                                id: number;
+                                mime: string;
+                                stage: string;
+                                url: string;
+                            }[];
+                            /** @enum {unknown} */
+                            priority: "emergency" | "urgent" | "general" | "complex";
+                            ratings: {
+                                actorName: string | null;
+                                /** Format: date-time */
+                                at: string;
+                                comment: string | null;
+                                contacted: boolean;
+                                id: number;
+                                /** @enum {unknown} */
+                                satisfaction: "satisfied" | "basically_satisfied" | "dissatisfied";
+                                solved: boolean;
+                                source: "resident" | "callback";
+                            }[];
+                            ratingSatisfaction: ("satisfied" | "basically_satisfied" | "dissatisfied") | null;
+                            recordedBy: number | null;
+                            reopenCount: number;
+                            resolutionDueAt: string | null;
+                            resolutionOverdue: boolean;
+                            resolvedAt: string | null;
+                            responseDueAt: string | null;
+                            responseOverdue: boolean;
+                            /** @enum {unknown} */
+                            source: "qr" | "hotline" | "walk_in" | "patrol" | "enterprise" | "open311" | "staff";
+                            startedAt: string | null;
+                            /** @enum {unknown} */
+                            status: "submitted" | "accepted" | "dispatched" | "in_progress" | "resolved" | "rated" | "closed" | "merged";
+                            /** Format: date-time */
+                            submittedAt: string;
+                            timeline: {
+                                actorId: number | null;
+                                actorName: string | null;
+                                /** Format: date-time */
+                                at: string;
+                                data: unknown;
+                                fromStatus: string | null;
+                                id: number;
+                                kind: string;
+                                note: string | null;
+                                toStatus: string | null;
+                                unitId: number | null;
+                                unitName: string | null;
+                                visibility: "internal" | "public";
+                            }[];
+                            title: string;
+                            /** @description Staff may read it out to a resident who called in */
+                            trackingCode: string;
+                            version: number;
+                            warnAt: string | null;
+                            warned: boolean;
+                            workingMinutes: number | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/requests/{id}/merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Merge a duplicate into the surviving case */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The surviving case */
+                        intoId: number;
+                        /** @description The version you saw; a stale one is refused with version_conflict */
+                        version: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            acceptedAt: string | null;
+                            address: string | null;
+                            /** @description What you may do now */
+                            allowedActions: ("accept" | "return" | "dispatch" | "transfer" | "assign" | "start" | "pause" | "resume" | "resolve" | "close" | "reopen" | "merge" | "add_co_units" | "co_done" | "request_extension" | "decide_extension" | "note" | "remind" | "callback" | "appeal" | "decide_appeal" | "unmask_phone")[];
+                            anonymous: boolean;
+                            appeals: {
+                                decidedAt: string | null;
+                                decidedBy: number | null;
+                                decisionNote: string | null;
+                                id: number;
+                                /** @enum {unknown} */
+                                kind: "malicious" | "duplicate" | "not_our_duty";
+                                reason: string;
+                                /** Format: date-time */
+                                requestedAt: string;
+                                requestedBy: number | null;
+                                requestId: number;
+                                /** @description pending | approved | rejected */
+                                status: string;
+                                unitId: number;
+                                unitName: string | null;
+                            }[];
+                            assigneeId: number | null;
+                            assigneeName: string | null;
+                            categoryId: number | null;
+                            clock: {
+                                extensions: {
+                                    amount: number;
+                                    /**
+                                     * @description hours: natural hours; working_hours / working_days: on the working calendar
+                                     * @enum {unknown}
+                                     */
+                                    unit: "hours" | "working_hours" | "working_days";
+                                }[];
+                                pauses: {
+                                    /** Format: date-time */
+                                    from: string;
+                                    to: string | null;
+                                }[];
+                                resolution: {
+                                    amount: number;
+                                    /**
+                                     * @description hours: natural hours; working_hours / working_days: on the working calendar
+                                     * @enum {unknown}
+                                     */
+                                    unit: "hours" | "working_hours" | "working_days";
+                                };
+                                /** Format: date-time */
+                                resolutionStart: string;
+                                response: {
+                                    amount: number;
+                                    /**
+                                     * @description hours: natural hours; working_hours / working_days: on the working calendar
+                                     * @enum {unknown}
+                                     */
+                                    unit: "hours" | "working_hours" | "working_days";
+                                };
+                            };
+                            closedAt: string | null;
+                            contactName: string | null;
+                            coUnits: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                role: "lead" | "co";
+                                /** @description pending | accepted | done */
+                                status: string;
+                                unitId: number;
+                                unitName: string;
+                            }[];
+                            countyId: number;
+                            description: string;
+                            dispatcherUnitId: number | null;
+                            escalationLevel: number;
+                            excluded: boolean;
+                            extensions: {
+                                amount: number;
+                                decidedAt: string | null;
+                                decidedBy: number | null;
+                                decisionNote: string | null;
+                                id: number;
+                                reason: string;
+                                /** Format: date-time */
+                                requestedAt: string;
+                                requestedBy: number | null;
+                                requestId: number;
+                                /** @description pending | approved | rejected */
+                                status: string;
+                                /** @enum {unknown} */
+                                unit: "hours" | "working_hours" | "working_days";
+                            }[];
+                            firstUnitId: number | null;
+                            handlerName: string | null;
+                            handlerUnitId: number | null;
+                            handlingMinutes: number | null;
+                            id: number;
+                            isOpen: boolean;
+                            itemId: number | null;
+                            locationName: string;
+                            locationUnitId: number;
+                            mergedIntoId: number | null;
+                            paused: boolean;
+                            pendingKind: "dispatch" | "transfer" | null;
+                            pendingUnitId: number | null;
+                            pendingUnitName: string | null;
+                            phoneMasked: string | null;
+                            photos: {
+                                bytes: number;
+                                id: number;
+                                mime: string;
+                                stage: string;
+                                url: string;
+                            }[];
+                            /** @enum {unknown} */
+                            priority: "emergency" | "urgent" | "general" | "complex";
+                            ratings: {
+                                actorName: string | null;
+                                /** Format: date-time */
+                                at: string;
+                                comment: string | null;
+                                contacted: boolean;
+                                id: number;
+                                /** @enum {unknown} */
+                                satisfaction: "satisfied" | "basically_satisfied" | "dissatisfied";
+                                solved: boolean;
+                                source: "resident" | "callback";
+                            }[];
+                            ratingSatisfaction: ("satisfied" | "basically_satisfied" | "dissatisfied") | null;
+                            recordedBy: number | null;
+                            reopenCount: number;
+                            resolutionDueAt: string | null;
+                            resolutionOverdue: boolean;
+                            resolvedAt: string | null;
+                            responseDueAt: string | null;
+                            responseOverdue: boolean;
+                            /** @enum {unknown} */
+                            source: "qr" | "hotline" | "walk_in" | "patrol" | "enterprise" | "open311" | "staff";
+                            startedAt: string | null;
+                            /** @enum {unknown} */
+                            status: "submitted" | "accepted" | "dispatched" | "in_progress" | "resolved" | "rated" | "closed" | "merged";
+                            /** Format: date-time */
+                            submittedAt: string;
+                            timeline: {
+                                actorId: number | null;
+                                actorName: string | null;
+                                /** Format: date-time */
+                                at: string;
+                                data: unknown;
+                                fromStatus: string | null;
+                                id: number;
+                                kind: string;
+                                note: string | null;
+                                toStatus: string | null;
+                                unitId: number | null;
+                                unitName: string | null;
+                                visibility: "internal" | "public";
+                            }[];
+                            title: string;
+                            /** @description Staff may read it out to a resident who called in */
+                            trackingCode: string;
+                            version: number;
+                            warnAt: string | null;
+                            warned: boolean;
+                            workingMinutes: number | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/requests/{id}/notes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add a note, internal or public */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The response template the text was taken from */
+                        templateId?: number;
+                        text: string;
+                        /** @description public notes appear on the resident tracking page */
+                        visibility: "internal" | "public";
+                    };
+                };
+            };
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            acceptedAt: string | null;
+                            address: string | null;
+                            /** @description What you may do now */
+                            allowedActions: ("accept" | "return" | "dispatch" | "transfer" | "assign" | "start" | "pause" | "resume" | "resolve" | "close" | "reopen" | "merge" | "add_co_units" | "co_done" | "request_extension" | "decide_extension" | "note" | "remind" | "callback" | "appeal" | "decide_appeal" | "unmask_phone")[];
+                            anonymous: boolean;
+                            appeals: {
+                                decidedAt: string | null;
+                                decidedBy: number | null;
+                                decisionNote: string | null;
+                                id: number;
+                                /** @enum {unknown} */
+                                kind: "malicious" | "duplicate" | "not_our_duty";
+                                reason: string;
+                                /** Format: date-time */
+                                requestedAt: string;
+                                requestedBy: number | null;
+                                requestId: number;
+                                /** @description pending | approved | rejected */
+                                status: string;
+                                unitId: number;
+                                unitName: string | null;
+                            }[];
+                            assigneeId: number | null;
+                            assigneeName: string | null;
+                            categoryId: number | null;
+                            clock: {
+                                extensions: {
+                                    amount: number;
+                                    /**
+                                     * @description hours: natural hours; working_hours / working_days: on the working calendar
+                                     * @enum {unknown}
+                                     */
+                                    unit: "hours" | "working_hours" | "working_days";
+                                }[];
+                                pauses: {
+                                    /** Format: date-time */
+                                    from: string;
+                                    to: string | null;
+                                }[];
+                                resolution: {
+                                    amount: number;
+                                    /**
+                                     * @description hours: natural hours; working_hours / working_days: on the working calendar
+                                     * @enum {unknown}
+                                     */
+                                    unit: "hours" | "working_hours" | "working_days";
+                                };
+                                /** Format: date-time */
+                                resolutionStart: string;
+                                response: {
+                                    amount: number;
+                                    /**
+                                     * @description hours: natural hours; working_hours / working_days: on the working calendar
+                                     * @enum {unknown}
+                                     */
+                                    unit: "hours" | "working_hours" | "working_days";
+                                };
+                            };
+                            closedAt: string | null;
+                            contactName: string | null;
+                            coUnits: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                role: "lead" | "co";
+                                /** @description pending | accepted | done */
+                                status: string;
+                                unitId: number;
+                                unitName: string;
+                            }[];
+                            countyId: number;
+                            description: string;
+                            dispatcherUnitId: number | null;
+                            escalationLevel: number;
+                            excluded: boolean;
+                            extensions: {
+                                amount: number;
+                                decidedAt: string | null;
+                                decidedBy: number | null;
+                                decisionNote: string | null;
+                                id: number;
+                                reason: string;
+                                /** Format: date-time */
+                                requestedAt: string;
+                                requestedBy: number | null;
+                                requestId: number;
+                                /** @description pending | approved | rejected */
+                                status: string;
+                                /** @enum {unknown} */
+                                unit: "hours" | "working_hours" | "working_days";
+                            }[];
+                            firstUnitId: number | null;
+                            handlerName: string | null;
+                            handlerUnitId: number | null;
+                            handlingMinutes: number | null;
+                            id: number;
+                            isOpen: boolean;
+                            itemId: number | null;
+                            locationName: string;
+                            locationUnitId: number;
+                            mergedIntoId: number | null;
+                            paused: boolean;
+                            pendingKind: "dispatch" | "transfer" | null;
+                            pendingUnitId: number | null;
+                            pendingUnitName: string | null;
+                            phoneMasked: string | null;
+                            photos: {
+                                bytes: number;
+                                id: number;
+                                mime: string;
+                                stage: string;
+                                url: string;
+                            }[];
+                            /** @enum {unknown} */
+                            priority: "emergency" | "urgent" | "general" | "complex";
+                            ratings: {
+                                actorName: string | null;
+                                /** Format: date-time */
+                                at: string;
+                                comment: string | null;
+                                contacted: boolean;
+                                id: number;
+                                /** @enum {unknown} */
+                                satisfaction: "satisfied" | "basically_satisfied" | "dissatisfied";
+                                solved: boolean;
+                                source: "resident" | "callback";
+                            }[];
+                            ratingSatisfaction: ("satisfied" | "basically_satisfied" | "dissatisfied") | null;
+                            recordedBy: number | null;
+                            reopenCount: number;
+                            resolutionDueAt: string | null;
+                            resolutionOverdue: boolean;
+                            resolvedAt: string | null;
+                            responseDueAt: string | null;
+                            responseOverdue: boolean;
+                            /** @enum {unknown} */
+                            source: "qr" | "hotline" | "walk_in" | "patrol" | "enterprise" | "open311" | "staff";
+                            startedAt: string | null;
+                            /** @enum {unknown} */
+                            status: "submitted" | "accepted" | "dispatched" | "in_progress" | "resolved" | "rated" | "closed" | "merged";
+                            /** Format: date-time */
+                            submittedAt: string;
+                            timeline: {
+                                actorId: number | null;
+                                actorName: string | null;
+                                /** Format: date-time */
+                                at: string;
+                                data: unknown;
+                                fromStatus: string | null;
+                                id: number;
+                                kind: string;
+                                note: string | null;
+                                toStatus: string | null;
+                                unitId: number | null;
+                                unitName: string | null;
+                                visibility: "internal" | "public";
+                            }[];
+                            title: string;
+                            /** @description Staff may read it out to a resident who called in */
+                            trackingCode: string;
+                            version: number;
+                            warnAt: string | null;
+                            warned: boolean;
+                            workingMinutes: number | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/requests/{id}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Wait for the resident: the clock stops (the reason is shown to the resident) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason: string;
+                        /** @description The version you saw; a stale one is refused with version_conflict */
+                        version: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            acceptedAt: string | null;
+                            address: string | null;
+                            /** @description What you may do now */
+                            allowedActions: ("accept" | "return" | "dispatch" | "transfer" | "assign" | "start" | "pause" | "resume" | "resolve" | "close" | "reopen" | "merge" | "add_co_units" | "co_done" | "request_extension" | "decide_extension" | "note" | "remind" | "callback" | "appeal" | "decide_appeal" | "unmask_phone")[];
+                            anonymous: boolean;
+                            appeals: {
+                                decidedAt: string | null;
+                                decidedBy: number | null;
+                                decisionNote: string | null;
+                                id: number;
+                                /** @enum {unknown} */
+                                kind: "malicious" | "duplicate" | "not_our_duty";
+                                reason: string;
+                                /** Format: date-time */
+                                requestedAt: string;
+                                requestedBy: number | null;
+                                requestId: number;
+                                /** @description pending | approved | rejected */
+                                status: string;
+                                unitId: number;
+                                unitName: string | null;
+                            }[];
+                            assigneeId: number | null;
+                            assigneeName: string | null;
+                            categoryId: number | null;
+                            clock: {
+                                extensions: {
+                                    amount: number;
+                                    /**
+                                     * @description hours: natural hours; working_hours / working_days: on the working calendar
+                                     * @enum {unknown}
+                                     */
+                                    unit: "hours" | "working_hours" | "working_days";
+                                }[];
+                                pauses: {
+                                    /** Format: date-time */
+                                    from: string;
+                                    to: string | null;
+                                }[];
+                                resolution: {
+                                    amount: number;
+                                    /**
+                                     * @description hours: natural hours; working_hours / working_days: on the working calendar
+                                     * @enum {unknown}
+                                     */
+                                    unit: "hours" | "working_hours" | "working_days";
+                                };
+                                /** Format: date-time */
+                                resolutionStart: string;
+                                response: {
+                                    amount: number;
+                                    /**
+                                     * @description hours: natural hours; working_hours / working_days: on the working calendar
+                                     * @enum {unknown}
+                                     */
+                                    unit: "hours" | "working_hours" | "working_days";
+                                };
+                            };
+                            closedAt: string | null;
+                            contactName: string | null;
+                            coUnits: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                role: "lead" | "co";
+                                /** @description pending | accepted | done */
+                                status: string;
+                                unitId: number;
+                                unitName: string;
+                            }[];
+                            countyId: number;
+                            description: string;
+                            dispatcherUnitId: number | null;
+                            escalationLevel: number;
+                            excluded: boolean;
+                            extensions: {
+                                amount: number;
+                                decidedAt: string | null;
+                                decidedBy: number | null;
+                                decisionNote: string | null;
+                                id: number;
+                                reason: string;
+                                /** Format: date-time */
+                                requestedAt: string;
+                                requestedBy: number | null;
+                                requestId: number;
+                                /** @description pending | approved | rejected */
+                                status: string;
+                                /** @enum {unknown} */
+                                unit: "hours" | "working_hours" | "working_days";
+                            }[];
+                            firstUnitId: number | null;
+                            handlerName: string | null;
+                            handlerUnitId: number | null;
+                            handlingMinutes: number | null;
+                            id: number;
+                            isOpen: boolean;
+                            itemId: number | null;
+                            locationName: string;
+                            locationUnitId: number;
+                            mergedIntoId: number | null;
+                            paused: boolean;
+                            pendingKind: "dispatch" | "transfer" | null;
+                            pendingUnitId: number | null;
+                            pendingUnitName: string | null;
+                            phoneMasked: string | null;
+                            photos: {
+                                bytes: number;
+                                id: number;
+                                mime: string;
+                                stage: string;
+                                url: string;
+                            }[];
+                            /** @enum {unknown} */
+                            priority: "emergency" | "urgent" | "general" | "complex";
+                            ratings: {
+                                actorName: string | null;
+                                /** Format: date-time */
+                                at: string;
+                                comment: string | null;
+                                contacted: boolean;
+                                id: number;
+                                /** @enum {unknown} */
+                                satisfaction: "satisfied" | "basically_satisfied" | "dissatisfied";
+                                solved: boolean;
+                                source: "resident" | "callback";
+                            }[];
+                            ratingSatisfaction: ("satisfied" | "basically_satisfied" | "dissatisfied") | null;
+                            recordedBy: number | null;
+                            reopenCount: number;
+                            resolutionDueAt: string | null;
+                            resolutionOverdue: boolean;
+                            resolvedAt: string | null;
+                            responseDueAt: string | null;
+                            responseOverdue: boolean;
+                            /** @enum {unknown} */
+                            source: "qr" | "hotline" | "walk_in" | "patrol" | "enterprise" | "open311" | "staff";
+                            startedAt: string | null;
+                            /** @enum {unknown} */
+                            status: "submitted" | "accepted" | "dispatched" | "in_progress" | "resolved" | "rated" | "closed" | "merged";
+                            /** Format: date-time */
+                            submittedAt: string;
+                            timeline: {
+                                actorId: number | null;
+                                actorName: string | null;
+                                /** Format: date-time */
+                                at: string;
+                                data: unknown;
+                                fromStatus: string | null;
+                                id: number;
+                                kind: string;
+                                note: string | null;
+                                toStatus: string | null;
+                                unitId: number | null;
+                                unitName: string | null;
+                                visibility: "internal" | "public";
+                            }[];
+                            title: string;
+                            /** @description Staff may read it out to a resident who called in */
+                            trackingCode: string;
+                            version: number;
+                            warnAt: string | null;
+                            warned: boolean;
+                            workingMinutes: number | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/requests/{id}/photos/{photoId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A photo of a case you may see */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                    photoId: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description The photo */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "image/jpeg": string;
+                        "image/png": string;
+                        "image/webp": string;
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/requests/{id}/remind": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 催办: remind whoever holds the case */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        note?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            acceptedAt: string | null;
+                            address: string | null;
+                            /** @description What you may do now */
+                            allowedActions: ("accept" | "return" | "dispatch" | "transfer" | "assign" | "start" | "pause" | "resume" | "resolve" | "close" | "reopen" | "merge" | "add_co_units" | "co_done" | "request_extension" | "decide_extension" | "note" | "remind" | "callback" | "appeal" | "decide_appeal" | "unmask_phone")[];
+                            anonymous: boolean;
+                            appeals: {
+                                decidedAt: string | null;
+                                decidedBy: number | null;
+                                decisionNote: string | null;
+                                id: number;
+                                /** @enum {unknown} */
+                                kind: "malicious" | "duplicate" | "not_our_duty";
+                                reason: string;
+                                /** Format: date-time */
+                                requestedAt: string;
+                                requestedBy: number | null;
+                                requestId: number;
+                                /** @description pending | approved | rejected */
+                                status: string;
+                                unitId: number;
+                                unitName: string | null;
+                            }[];
+                            assigneeId: number | null;
+                            assigneeName: string | null;
+                            categoryId: number | null;
+                            clock: {
+                                extensions: {
+                                    amount: number;
+                                    /**
+                                     * @description hours: natural hours; working_hours / working_days: on the working calendar
+                                     * @enum {unknown}
+                                     */
+                                    unit: "hours" | "working_hours" | "working_days";
+                                }[];
+                                pauses: {
+                                    /** Format: date-time */
+                                    from: string;
+                                    to: string | null;
+                                }[];
+                                resolution: {
+                                    amount: number;
+                                    /**
+                                     * @description hours: natural hours; working_hours / working_days: on the working calendar
+                                     * @enum {unknown}
+                                     */
+                                    unit: "hours" | "working_hours" | "working_days";
+                                };
+                                /** Format: date-time */
+                                resolutionStart: string;
+                                response: {
+                                    amount: number;
+                                    /**
+                                     * @description hours: natural hours; working_hours / working_days: on the working calendar
+                                     * @enum {unknown}
+                                     */
+                                    unit: "hours" | "working_hours" | "working_days";
+                                };
+                            };
+                            closedAt: string | null;
+                            contactName: string | null;
+                            coUnits: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                role: "lead" | "co";
+                                /** @description pending | accepted | done */
+                                status: string;
+                                unitId: number;
+                                unitName: string;
+                            }[];
+                            countyId: number;
+                            description: string;
+                            dispatcherUnitId: number | null;
+                            escalationLevel: number;
+                            excluded: boolean;
+                            extensions: {
+                                amount: number;
+                                decidedAt: string | null;
+                                decidedBy: number | null;
+                                decisionNote: string | null;
+                                id: number;
+                                reason: string;
+                                /** Format: date-time */
+                                requestedAt: string;
+                                requestedBy: number | null;
+                                requestId: number;
+                                /** @description pending | approved | rejected */
+                                status: string;
+                                /** @enum {unknown} */
+                                unit: "hours" | "working_hours" | "working_days";
+                            }[];
+                            firstUnitId: number | null;
+                            handlerName: string | null;
+                            handlerUnitId: number | null;
+                            handlingMinutes: number | null;
+                            id: number;
+                            isOpen: boolean;
+                            itemId: number | null;
+                            locationName: string;
+                            locationUnitId: number;
+                            mergedIntoId: number | null;
+                            paused: boolean;
+                            pendingKind: "dispatch" | "transfer" | null;
+                            pendingUnitId: number | null;
+                            pendingUnitName: string | null;
+                            phoneMasked: string | null;
+                            photos: {
+                                bytes: number;
+                                id: number;
+                                mime: string;
+                                stage: string;
+                                url: string;
+                            }[];
+                            /** @enum {unknown} */
+                            priority: "emergency" | "urgent" | "general" | "complex";
+                            ratings: {
+                                actorName: string | null;
+                                /** Format: date-time */
+                                at: string;
+                                comment: string | null;
+                                contacted: boolean;
+                                id: number;
+                                /** @enum {unknown} */
+                                satisfaction: "satisfied" | "basically_satisfied" | "dissatisfied";
+                                solved: boolean;
+                                source: "resident" | "callback";
+                            }[];
+                            ratingSatisfaction: ("satisfied" | "basically_satisfied" | "dissatisfied") | null;
+                            recordedBy: number | null;
+                            reopenCount: number;
+                            resolutionDueAt: string | null;
+                            resolutionOverdue: boolean;
+                            resolvedAt: string | null;
+                            responseDueAt: string | null;
+                            responseOverdue: boolean;
+                            /** @enum {unknown} */
+                            source: "qr" | "hotline" | "walk_in" | "patrol" | "enterprise" | "open311" | "staff";
+                            startedAt: string | null;
+                            /** @enum {unknown} */
+                            status: "submitted" | "accepted" | "dispatched" | "in_progress" | "resolved" | "rated" | "closed" | "merged";
+                            /** Format: date-time */
+                            submittedAt: string;
+                            timeline: {
+                                actorId: number | null;
+                                actorName: string | null;
+                                /** Format: date-time */
+                                at: string;
+                                data: unknown;
+                                fromStatus: string | null;
+                                id: number;
+                                kind: string;
+                                note: string | null;
+                                toStatus: string | null;
+                                unitId: number | null;
+                                unitName: string | null;
+                                visibility: "internal" | "public";
+                            }[];
+                            title: string;
+                            /** @description Staff may read it out to a resident who called in */
+                            trackingCode: string;
+                            version: number;
+                            warnAt: string | null;
+                            warned: boolean;
+                            workingMinutes: number | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/requests/{id}/reopen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reopen a resolved or closed case with a fresh resolution clock */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason: string;
+                        /** @description The version you saw; a stale one is refused with version_conflict */
+                        version: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            acceptedAt: string | null;
+                            address: string | null;
+                            /** @description What you may do now */
+                            allowedActions: ("accept" | "return" | "dispatch" | "transfer" | "assign" | "start" | "pause" | "resume" | "resolve" | "close" | "reopen" | "merge" | "add_co_units" | "co_done" | "request_extension" | "decide_extension" | "note" | "remind" | "callback" | "appeal" | "decide_appeal" | "unmask_phone")[];
+                            anonymous: boolean;
+                            appeals: {
+                                decidedAt: string | null;
+                                decidedBy: number | null;
+                                decisionNote: string | null;
+                                id: number;
+                                /** @enum {unknown} */
+                                kind: "malicious" | "duplicate" | "not_our_duty";
+                                reason: string;
+                                /** Format: date-time */
+                                requestedAt: string;
+                                requestedBy: number | null;
+                                requestId: number;
+                                /** @description pending | approved | rejected */
+                                status: string;
+                                unitId: number;
+                                unitName: string | null;
+                            }[];
+                            assigneeId: number | null;
+                            assigneeName: string | null;
+                            categoryId: number | null;
+                            clock: {
+                                extensions: {
+                                    amount: number;
+                                    /**
+                                     * @description hours: natural hours; working_hours / working_days: on the working calendar
+                                     * @enum {unknown}
+                                     */
+                                    unit: "hours" | "working_hours" | "working_days";
+                                }[];
+                                pauses: {
+                                    /** Format: date-time */
+                                    from: string;
+                                    to: string | null;
+                                }[];
+                                resolution: {
+                                    amount: number;
+                                    /**
+                                     * @description hours: natural hours; working_hours / working_days: on the working calendar
+                                     * @enum {unknown}
+                                     */
+                                    unit: "hours" | "working_hours" | "working_days";
+                                };
+                                /** Format: date-time */
+                                resolutionStart: string;
+                                response: {
+                                    amount: number;
+                                    /**
+                                     * @description hours: natural hours; working_hours / working_days: on the working calendar
+                                     * @enum {unknown}
+                                     */
+                                    unit: "hours" | "working_hours" | "working_days";
+                                };
+                            };
+                            closedAt: string | null;
+                            contactName: string | null;
+                            coUnits: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                role: "lead" | "co";
+                                /** @description pending | accepted | done */
+                                status: string;
+                                unitId: number;
+                                unitName: string;
+                            }[];
+                            countyId: number;
+                            description: string;
+                            dispatcherUnitId: number | null;
+                            escalationLevel: number;
+                            excluded: boolean;
+                            extensions: {
+                                amount: number;
+                                decidedAt: string | null;
+                                decidedBy: number | null;
+                                decisionNote: string | null;
+                                id: number;
+                                reason: string;
+                                /** Format: date-time */
+                                requestedAt: string;
+                                requestedBy: number | null;
+                                requestId: number;
+                                /** @description pending | approved | rejected */
+                                status: string;
+                                /** @enum {unknown} */
+                                unit: "hours" | "working_hours" | "working_days";
+                            }[];
+                            firstUnitId: number | null;
+                            handlerName: string | null;
+                            handlerUnitId: number | null;
+                            handlingMinutes: number | null;
+                            id: number;
+                            isOpen: boolean;
+                            itemId: number | null;
+                            locationName: string;
+                            locationUnitId: number;
+                            mergedIntoId: number | null;
+                            paused: boolean;
+                            pendingKind: "dispatch" | "transfer" | null;
+                            pendingUnitId: number | null;
+                            pendingUnitName: string | null;
+                            phoneMasked: string | null;
+                            photos: {
+                                bytes: number;
+                                id: number;
+                                mime: string;
+                                stage: string;
+                                url: string;
+                            }[];
+                            /** @enum {unknown} */
+                            priority: "emergency" | "urgent" | "general" | "complex";
+                            ratings: {
+                                actorName: string | null;
+                                /** Format: date-time */
+                                at: string;
+                                comment: string | null;
+                                contacted: boolean;
+                                id: number;
+                                /** @enum {unknown} */
+                                satisfaction: "satisfied" | "basically_satisfied" | "dissatisfied";
+                                solved: boolean;
+                                source: "resident" | "callback";
+                            }[];
+                            ratingSatisfaction: ("satisfied" | "basically_satisfied" | "dissatisfied") | null;
+                            recordedBy: number | null;
+                            reopenCount: number;
+                            resolutionDueAt: string | null;
+                            resolutionOverdue: boolean;
+                            resolvedAt: string | null;
+                            responseDueAt: string | null;
+                            responseOverdue: boolean;
+                            /** @enum {unknown} */
+                            source: "qr" | "hotline" | "walk_in" | "patrol" | "enterprise" | "open311" | "staff";
+                            startedAt: string | null;
+                            /** @enum {unknown} */
+                            status: "submitted" | "accepted" | "dispatched" | "in_progress" | "resolved" | "rated" | "closed" | "merged";
+                            /** Format: date-time */
+                            submittedAt: string;
+                            timeline: {
+                                actorId: number | null;
+                                actorName: string | null;
+                                /** Format: date-time */
+                                at: string;
+                                data: unknown;
+                                fromStatus: string | null;
+                                id: number;
+                                kind: string;
+                                note: string | null;
+                                toStatus: string | null;
+                                unitId: number | null;
+                                unitName: string | null;
+                                visibility: "internal" | "public";
+                            }[];
+                            title: string;
+                            /** @description Staff may read it out to a resident who called in */
+                            trackingCode: string;
+                            version: number;
+                            warnAt: string | null;
+                            warned: boolean;
+                            workingMinutes: number | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/requests/{id}/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 办结: what was done (shown to the resident), optional photos */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description What was done; shown to the resident */
+                        note: string;
+                        /** @description Tokens from POST /api/public/uploads (at most 5) */
+                        photoTokens?: string[];
+                        /** @description The version you saw; a stale one is refused with version_conflict */
+                        version: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            acceptedAt: string | null;
+                            address: string | null;
+                            /** @description What you may do now */
+                            allowedActions: ("accept" | "return" | "dispatch" | "transfer" | "assign" | "start" | "pause" | "resume" | "resolve" | "close" | "reopen" | "merge" | "add_co_units" | "co_done" | "request_extension" | "decide_extension" | "note" | "remind" | "callback" | "appeal" | "decide_appeal" | "unmask_phone")[];
+                            anonymous: boolean;
+                            appeals: {
+                                decidedAt: string | null;
+                                decidedBy: number | null;
+                                decisionNote: string | null;
+                                id: number;
+                                /** @enum {unknown} */
+                                kind: "malicious" | "duplicate" | "not_our_duty";
+                                reason: string;
+                                /** Format: date-time */
+                                requestedAt: string;
+                                requestedBy: number | null;
+                                requestId: number;
+                                /** @description pending | approved | rejected */
+                                status: string;
+                                unitId: number;
+                                unitName: string | null;
+                            }[];
+                            assigneeId: number | null;
+                            assigneeName: string | null;
+                            categoryId: number | null;
+                            clock: {
+                                extensions: {
+                                    amount: number;
+                                    /**
+                                     * @description hours: natural hours; working_hours / working_days: on the working calendar
+                                     * @enum {unknown}
+                                     */
+                                    unit: "hours" | "working_hours" | "working_days";
+                                }[];
+                                pauses: {
+                                    /** Format: date-time */
+                                    from: string;
+                                    to: string | null;
+                                }[];
+                                resolution: {
+                                    amount: number;
+                                    /**
+                                     * @description hours: natural hours; working_hours / working_days: on the working calendar
+                                     * @enum {unknown}
+                                     */
+                                    unit: "hours" | "working_hours" | "working_days";
+                                };
+                                /** Format: date-time */
+                                resolutionStart: string;
+                                response: {
+                                    amount: number;
+                                    /**
+                                     * @description hours: natural hours; working_hours / working_days: on the working calendar
+                                     * @enum {unknown}
+                                     */
+                                    unit: "hours" | "working_hours" | "working_days";
+                                };
+                            };
+                            closedAt: string | null;
+                            contactName: string | null;
+                            coUnits: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                role: "lead" | "co";
+                                /** @description pending | accepted | done */
+                                status: string;
+                                unitId: number;
+                                unitName: string;
+                            }[];
+                            countyId: number;
+                            description: string;
+                            dispatcherUnitId: number | null;
+                            escalationLevel: number;
+                            excluded: boolean;
+                            extensions: {
+                                amount: number;
+                                decidedAt: string | null;
+                                decidedBy: number | null;
+                                decisionNote: string | null;
+                                id: number;
+                                reason: string;
+                                /** Format: date-time */
+                                requestedAt: string;
+                                requestedBy: number | null;
+                                requestId: number;
+                                /** @description pending | approved | rejected */
+                                status: string;
+                                /** @enum {unknown} */
+                                unit: "hours" | "working_hours" | "working_days";
+                            }[];
+                            firstUnitId: number | null;
+                            handlerName: string | null;
+                            handlerUnitId: number | null;
+                            handlingMinutes: number | null;
+                            id: number;
+                            isOpen: boolean;
+                            itemId: number | null;
+                            locationName: string;
+                            locationUnitId: number;
+                            mergedIntoId: number | null;
+                            paused: boolean;
+                            pendingKind: "dispatch" | "transfer" | null;
+                            pendingUnitId: number | null;
+                            pendingUnitName: string | null;
+                            phoneMasked: string | null;
+                            photos: {
+                                bytes: number;
+                                id: number;
+                                mime: string;
+                                stage: string;
+                                url: string;
+                            }[];
+                            /** @enum {unknown} */
+                            priority: "emergency" | "urgent" | "general" | "complex";
+                            ratings: {
+                                actorName: string | null;
+                                /** Format: date-time */
+                                at: string;
+                                comment: string | null;
+                                contacted: boolean;
+                                id: number;
+                                /** @enum {unknown} */
+                                satisfaction: "satisfied" | "basically_satisfied" | "dissatisfied";
+                                solved: boolean;
+                                source: "resident" | "callback";
+                            }[];
+                            ratingSatisfaction: ("satisfied" | "basically_satisfied" | "dissatisfied") | null;
+                            recordedBy: number | null;
+                            reopenCount: number;
+                            resolutionDueAt: string | null;
+                            resolutionOverdue: boolean;
+                            resolvedAt: string | null;
+                            responseDueAt: string | null;
+                            responseOverdue: boolean;
+                            /** @enum {unknown} */
+                            source: "qr" | "hotline" | "walk_in" | "patrol" | "enterprise" | "open311" | "staff";
+                            startedAt: string | null;
+                            /** @enum {unknown} */
+                            status: "submitted" | "accepted" | "dispatched" | "in_progress" | "resolved" | "rated" | "closed" | "merged";
+                            /** Format: date-time */
+                            submittedAt: string;
+                            timeline: {
+                                actorId: number | null;
+                                actorName: string | null;
+                                /** Format: date-time */
+                                at: string;
+                                data: unknown;
+                                fromStatus: string | null;
+                                id: number;
+                                kind: string;
+                                note: string | null;
+                                toStatus: string | null;
+                                unitId: number | null;
+                                unitName: string | null;
+                                visibility: "internal" | "public";
+                            }[];
+                            title: string;
+                            /** @description Staff may read it out to a resident who called in */
+                            trackingCode: string;
+                            version: number;
+                            warnAt: string | null;
+                            warned: boolean;
+                            workingMinutes: number | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/requests/{id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The clock runs again; the deadline moves by the time waited */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        note?: string;
+                        /** @description The version you saw; a stale one is refused with version_conflict */
+                        version: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            acceptedAt: string | null;
+                            address: string | null;
+                            /** @description What you may do now */
+                            allowedActions: ("accept" | "return" | "dispatch" | "transfer" | "assign" | "start" | "pause" | "resume" | "resolve" | "close" | "reopen" | "merge" | "add_co_units" | "co_done" | "request_extension" | "decide_extension" | "note" | "remind" | "callback" | "appeal" | "decide_appeal" | "unmask_phone")[];
+                            anonymous: boolean;
+                            appeals: {
+                                decidedAt: string | null;
+                                decidedBy: number | null;
+                                decisionNote: string | null;
+                                id: number;
+                                /** @enum {unknown} */
+                                kind: "malicious" | "duplicate" | "not_our_duty";
+                                reason: string;
+                                /** Format: date-time */
+                                requestedAt: string;
+                                requestedBy: number | null;
+                                requestId: number;
+                                /** @description pending | approved | rejected */
+                                status: string;
+                                unitId: number;
+                                unitName: string | null;
+                            }[];
+                            assigneeId: number | null;
+                            assigneeName: string | null;
+                            categoryId: number | null;
+                            clock: {
+                                extensions: {
+                                    amount: number;
+                                    /**
+                                     * @description hours: natural hours; working_hours / working_days: on the working calendar
+                                     * @enum {unknown}
+                                     */
+                                    unit: "hours" | "working_hours" | "working_days";
+                                }[];
+                                pauses: {
+                                    /** Format: date-time */
+                                    from: string;
+                                    to: string | null;
+                                }[];
+                                resolution: {
+                                    amount: number;
+                                    /**
+                                     * @description hours: natural hours; working_hours / working_days: on the working calendar
+                                     * @enum {unknown}
+                                     */
+                                    unit: "hours" | "working_hours" | "working_days";
+                                };
+                                /** Format: date-time */
+                                resolutionStart: string;
+                                response: {
+                                    amount: number;
+                                    /**
+                                     * @description hours: natural hours; working_hours / working_days: on the working calendar
+                                     * @enum {unknown}
+                                     */
+                                    unit: "hours" | "working_hours" | "working_days";
+                                };
+                            };
+                            closedAt: string | null;
+                            contactName: string | null;
+                            coUnits: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                role: "lead" | "co";
+                                /** @description pending | accepted | done */
+                                status: string;
+                                unitId: number;
+                                unitName: string;
+                            }[];
+                            countyId: number;
+                            description: string;
+                            dispatcherUnitId: number | null;
+                            escalationLevel: number;
+                            excluded: boolean;
+                            extensions: {
+                                amount: number;
+                                decidedAt: string | null;
+                                decidedBy: number | null;
+                                decisionNote: string | null;
+                                id: number;
+                                reason: string;
+                                /** Format: date-time */
+                                requestedAt: string;
+                                requestedBy: number | null;
+                                requestId: number;
+                                /** @description pending | approved | rejected */
+                                status: string;
+                                /** @enum {unknown} */
+                                unit: "hours" | "working_hours" | "working_days";
+                            }[];
+                            firstUnitId: number | null;
+                            handlerName: string | null;
+                            handlerUnitId: number | null;
+                            handlingMinutes: number | null;
+                            id: number;
+                            isOpen: boolean;
+                            itemId: number | null;
+                            locationName: string;
+                            locationUnitId: number;
+                            mergedIntoId: number | null;
+                            paused: boolean;
+                            pendingKind: "dispatch" | "transfer" | null;
+                            pendingUnitId: number | null;
+                            pendingUnitName: string | null;
+                            phoneMasked: string | null;
+                            photos: {
+                                bytes: number;
+                                id: number;
+                                mime: string;
+                                stage: string;
+                                url: string;
+                            }[];
+                            /** @enum {unknown} */
+                            priority: "emergency" | "urgent" | "general" | "complex";
+                            ratings: {
+                                actorName: string | null;
+                                /** Format: date-time */
+                                at: string;
+                                comment: string | null;
+                                contacted: boolean;
+                                id: number;
+                                /** @enum {unknown} */
+                                satisfaction: "satisfied" | "basically_satisfied" | "dissatisfied";
+                                solved: boolean;
+                                source: "resident" | "callback";
+                            }[];
+                            ratingSatisfaction: ("satisfied" | "basically_satisfied" | "dissatisfied") | null;
+                            recordedBy: number | null;
+                            reopenCount: number;
+                            resolutionDueAt: string | null;
+                            resolutionOverdue: boolean;
+                            resolvedAt: string | null;
+                            responseDueAt: string | null;
+                            responseOverdue: boolean;
+                            /** @enum {unknown} */
+                            source: "qr" | "hotline" | "walk_in" | "patrol" | "enterprise" | "open311" | "staff";
+                            startedAt: string | null;
+                            /** @enum {unknown} */
+                            status: "submitted" | "accepted" | "dispatched" | "in_progress" | "resolved" | "rated" | "closed" | "merged";
+                            /** Format: date-time */
+                            submittedAt: string;
+                            timeline: {
+                                actorId: number | null;
+                                actorName: string | null;
+                                /** Format: date-time */
+                                at: string;
+                                data: unknown;
+                                fromStatus: string | null;
+                                id: number;
+                                kind: string;
+                                note: string | null;
+                                toStatus: string | null;
+                                unitId: number | null;
+                                unitName: string | null;
+                                visibility: "internal" | "public";
+                            }[];
+                            title: string;
+                            /** @description Staff may read it out to a resident who called in */
+                            trackingCode: string;
+                            version: number;
+                            warnAt: string | null;
+                            warned: boolean;
+                            workingMinutes: number | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/requests/{id}/return": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 退单 with a reason: refuse a hand-off, give an assignment back, or send a case that is not yours back up */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason: string;
+                        /** @description The version you saw; a stale one is refused with version_conflict */
+                        version: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            acceptedAt: string | null;
+                            address: string | null;
+                            /** @description What you may do now */
+                            allowedActions: ("accept" | "return" | "dispatch" | "transfer" | "assign" | "start" | "pause" | "resume" | "resolve" | "close" | "reopen" | "merge" | "add_co_units" | "co_done" | "request_extension" | "decide_extension" | "note" | "remind" | "callback" | "appeal" | "decide_appeal" | "unmask_phone")[];
+                            anonymous: boolean;
+                            appeals: {
+                                decidedAt: string | null;
+                                decidedBy: number | null;
+                                decisionNote: string | null;
+                                id: number;
+                                /** @enum {unknown} */
+                                kind: "malicious" | "duplicate" | "not_our_duty";
+                                reason: string;
+                                /** Format: date-time */
+                                requestedAt: string;
+                                requestedBy: number | null;
+                                requestId: number;
+                                /** @description pending | approved | rejected */
+                                status: string;
+                                unitId: number;
+                                unitName: string | null;
+                            }[];
+                            assigneeId: number | null;
+                            assigneeName: string | null;
+                            categoryId: number | null;
+                            clock: {
+                                extensions: {
+                                    amount: number;
+                                    /**
+                                     * @description hours: natural hours; working_hours / working_days: on the working calendar
+                                     * @enum {unknown}
+                                     */
+                                    unit: "hours" | "working_hours" | "working_days";
+                                }[];
+                                pauses: {
+                                    /** Format: date-time */
+                                    from: string;
+                                    to: string | null;
+                                }[];
+                                resolution: {
+                                    amount: number;
+                                    /**
+                                     * @description hours: natural hours; working_hours / working_days: on the working calendar
+                                     * @enum {unknown}
+                                     */
+                                    unit: "hours" | "working_hours" | "working_days";
+                                };
+                                /** Format: date-time */
+                                resolutionStart: string;
+                                response: {
+                                    amount: number;
+                                    /**
+                                     * @description hours: natural hours; working_hours / working_days: on the working calendar
+                                     * @enum {unknown}
+                                     */
+                                    unit: "hours" | "working_hours" | "working_days";
+                                };
+                            };
+                            closedAt: string | null;
+                            contactName: string | null;
+                            coUnits: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                role: "lead" | "co";
+                                /** @description pending | accepted | done */
+                                status: string;
+                                unitId: number;
+                                unitName: string;
+                            }[];
+                            countyId: number;
+                            description: string;
+                            dispatcherUnitId: number | null;
+                            escalationLevel: number;
+                            excluded: boolean;
+                            extensions: {
+                                amount: number;
+                                decidedAt: string | null;
+                                decidedBy: number | null;
+                                decisionNote: string | null;
+                                id: number;
+                                reason: string;
+                                /** Format: date-time */
+                                requestedAt: string;
+                                requestedBy: number | null;
+                                requestId: number;
+                                /** @description pending | approved | rejected */
+                                status: string;
+                                /** @enum {unknown} */
+                                unit: "hours" | "working_hours" | "working_days";
+                            }[];
+                            firstUnitId: number | null;
+                            handlerName: string | null;
+                            handlerUnitId: number | null;
+                            handlingMinutes: number | null;
+                            id: number;
+                            isOpen: boolean;
+                            itemId: number | null;
+                            locationName: string;
+                            locationUnitId: number;
+                            mergedIntoId: number | null;
+                            paused: boolean;
+                            pendingKind: "dispatch" | "transfer" | null;
+                            pendingUnitId: number | null;
+                            pendingUnitName: string | null;
+                            phoneMasked: string | null;
+                            photos: {
+                                bytes: number;
+                                id: number;
+                                mime: string;
+                                stage: string;
+                                url: string;
+                            }[];
+                            /** @enum {unknown} */
+                            priority: "emergency" | "urgent" | "general" | "complex";
+                            ratings: {
+                                actorName: string | null;
+                                /** Format: date-time */
+                                at: string;
+                                comment: string | null;
+                                contacted: boolean;
+                                id: number;
+                                /** @enum {unknown} */
+                                satisfaction: "satisfied" | "basically_satisfied" | "dissatisfied";
+                                solved: boolean;
+                                source: "resident" | "callback";
+                            }[];
+                            ratingSatisfaction: ("satisfied" | "basically_satisfied" | "dissatisfied") | null;
+                            recordedBy: number | null;
+                            reopenCount: number;
+                            resolutionDueAt: string | null;
+                            resolutionOverdue: boolean;
+                            resolvedAt: string | null;
+                            responseDueAt: string | null;
+                            responseOverdue: boolean;
+                            /** @enum {unknown} */
+                            source: "qr" | "hotline" | "walk_in" | "patrol" | "enterprise" | "open311" | "staff";
+                            startedAt: string | null;
+                            /** @enum {unknown} */
+                            status: "submitted" | "accepted" | "dispatched" | "in_progress" | "resolved" | "rated" | "closed" | "merged";
+                            /** Format: date-time */
+                            submittedAt: string;
+                            timeline: {
+                                actorId: number | null;
+                                actorName: string | null;
+                                /** Format: date-time */
+                                at: string;
+                                data: unknown;
+                                fromStatus: string | null;
+                                id: number;
+                                kind: string;
+                                note: string | null;
+                                toStatus: string | null;
+                                unitId: number | null;
+                                unitName: string | null;
+                                visibility: "internal" | "public";
+                            }[];
+                            title: string;
+                            /** @description Staff may read it out to a resident who called in */
+                            trackingCode: string;
+                            version: number;
+                            warnAt: string | null;
+                            warned: boolean;
+                            workingMinutes: number | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/requests/{id}/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start work */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        note?: string;
+                        /** @description The version you saw; a stale one is refused with version_conflict */
+                        version: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            acceptedAt: string | null;
+                            address: string | null;
+                            /** @description What you may do now */
+                            allowedActions: ("accept" | "return" | "dispatch" | "transfer" | "assign" | "start" | "pause" | "resume" | "resolve" | "close" | "reopen" | "merge" | "add_co_units" | "co_done" | "request_extension" | "decide_extension" | "note" | "remind" | "callback" | "appeal" | "decide_appeal" | "unmask_phone")[];
+                            anonymous: boolean;
+                            appeals: {
+                                decidedAt: string | null;
+                                decidedBy: number | null;
+                                decisionNote: string | null;
+                                id: number;
+                                /** @enum {unknown} */
+                                kind: "malicious" | "duplicate" | "not_our_duty";
+                                reason: string;
+                                /** Format: date-time */
+                                requestedAt: string;
+                                requestedBy: number | null;
+                                requestId: number;
+                                /** @description pending | approved | rejected */
+                                status: string;
+                                unitId: number;
+                                unitName: string | null;
+                            }[];
+                            assigneeId: number | null;
+                            assigneeName: string | null;
+                            categoryId: number | null;
+                            clock: {
+                                extensions: {
+                                    amount: number;
+                                    /**
+                                     * @description hours: natural hours; working_hours / working_days: on the working calendar
+                                     * @enum {unknown}
+                                     */
+                                    unit: "hours" | "working_hours" | "working_days";
+                                }[];
+                                pauses: {
+                                    /** Format: date-time */
+                                    from: string;
+                                    to: string | null;
+                                }[];
+                                resolution: {
+                                    amount: number;
+                                    /**
+                                     * @description hours: natural hours; working_hours / working_days: on the working calendar
+                                     * @enum {unknown}
+                                     */
+                                    unit: "hours" | "working_hours" | "working_days";
+                                };
+                                /** Format: date-time */
+                                resolutionStart: string;
+                                response: {
+                                    amount: number;
+                                    /**
+                                     * @description hours: natural hours; working_hours / working_days: on the working calendar
+                                     * @enum {unknown}
+                                     */
+                                    unit: "hours" | "working_hours" | "working_days";
+                                };
+                            };
+                            closedAt: string | null;
+                            contactName: string | null;
+                            coUnits: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                role: "lead" | "co";
+                                /** @description pending | accepted | done */
+                                status: string;
+                                unitId: number;
+                                unitName: string;
+                            }[];
+                            countyId: number;
+                            description: string;
+                            dispatcherUnitId: number | null;
+                            escalationLevel: number;
+                            excluded: boolean;
+                            extensions: {
+                                amount: number;
+                                decidedAt: string | null;
+                                decidedBy: number | null;
+                                decisionNote: string | null;
+                                id: number;
+                                reason: string;
+                                /** Format: date-time */
+                                requestedAt: string;
+                                requestedBy: number | null;
+                                requestId: number;
+                                /** @description pending | approved | rejected */
+                                status: string;
+                                /** @enum {unknown} */
+                                unit: "hours" | "working_hours" | "working_days";
+                            }[];
+                            firstUnitId: number | null;
+                            handlerName: string | null;
+                            handlerUnitId: number | null;
+                            handlingMinutes: number | null;
+                            id: number;
+                            isOpen: boolean;
+                            itemId: number | null;
+                            locationName: string;
+                            locationUnitId: number;
+                            mergedIntoId: number | null;
+                            paused: boolean;
+                            pendingKind: "dispatch" | "transfer" | null;
+                            pendingUnitId: number | null;
+                            pendingUnitName: string | null;
+                            phoneMasked: string | null;
+                            photos: {
+                                bytes: number;
+                                id: number;
+                                mime: string;
+                                stage: string;
+                                url: string;
+                            }[];
+                            /** @enum {unknown} */
+                            priority: "emergency" | "urgent" | "general" | "complex";
+                            ratings: {
+                                actorName: string | null;
+                                /** Format: date-time */
+                                at: string;
+                                comment: string | null;
+                                contacted: boolean;
+                                id: number;
+                                /** @enum {unknown} */
+                                satisfaction: "satisfied" | "basically_satisfied" | "dissatisfied";
+                                solved: boolean;
+                                source: "resident" | "callback";
+                            }[];
+                            ratingSatisfaction: ("satisfied" | "basically_satisfied" | "dissatisfied") | null;
+                            recordedBy: number | null;
+                            reopenCount: number;
+                            resolutionDueAt: string | null;
+                            resolutionOverdue: boolean;
+                            resolvedAt: string | null;
+                            responseDueAt: string | null;
+                            responseOverdue: boolean;
+                            /** @enum {unknown} */
+                            source: "qr" | "hotline" | "walk_in" | "patrol" | "enterprise" | "open311" | "staff";
+                            startedAt: string | null;
+                            /** @enum {unknown} */
+                            status: "submitted" | "accepted" | "dispatched" | "in_progress" | "resolved" | "rated" | "closed" | "merged";
+                            /** Format: date-time */
+                            submittedAt: string;
+                            timeline: {
+                                actorId: number | null;
+                                actorName: string | null;
+                                /** Format: date-time */
+                                at: string;
+                                data: unknown;
+                                fromStatus: string | null;
+                                id: number;
+                                kind: string;
+                                note: string | null;
+                                toStatus: string | null;
+                                unitId: number | null;
+                                unitName: string | null;
+                                visibility: "internal" | "public";
+                            }[];
+                            title: string;
+                            /** @description Staff may read it out to a resident who called in */
+                            trackingCode: string;
+                            version: number;
+                            warnAt: string | null;
+                            warned: boolean;
+                            workingMinutes: number | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/requests/{id}/transfer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 转办 to the responsible unit, with a reason; you stay responsible until it signs */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason: string;
+                        toUnitId: number;
+                        /** @description The version you saw; a stale one is refused with version_conflict */
+                        version: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            acceptedAt: string | null;
+                            address: string | null;
+                            /** @description What you may do now */
+                            allowedActions: ("accept" | "return" | "dispatch" | "transfer" | "assign" | "start" | "pause" | "resume" | "resolve" | "close" | "reopen" | "merge" | "add_co_units" | "co_done" | "request_extension" | "decide_extension" | "note" | "remind" | "callback" | "appeal" | "decide_appeal" | "unmask_phone")[];
+                            anonymous: boolean;
+                            appeals: {
+                                decidedAt: string | null;
+                                decidedBy: number | null;
+                                decisionNote: string | null;
+                                id: number;
+                                /** @enum {unknown} */
+                                kind: "malicious" | "duplicate" | "not_our_duty";
+                                reason: string;
+                                /** Format: date-time */
+                                requestedAt: string;
+                                requestedBy: number | null;
+                                requestId: number;
+                                /** @description pending | approved | rejected */
+                                status: string;
+                                unitId: number;
+                                unitName: string | null;
+                            }[];
+                            assigneeId: number | null;
+                            assigneeName: string | null;
+                            categoryId: number | null;
+                            clock: {
+                                extensions: {
+                                    amount: number;
+                                    /**
+                                     * @description hours: natural hours; working_hours / working_days: on the working calendar
+                                     * @enum {unknown}
+                                     */
+                                    unit: "hours" | "working_hours" | "working_days";
+                                }[];
+                                pauses: {
+                                    /** Format: date-time */
+                                    from: string;
+                                    to: string | null;
+                                }[];
+                                resolution: {
+                                    amount: number;
+                                    /**
+                                     * @description hours: natural hours; working_hours / working_days: on the working calendar
+                                     * @enum {unknown}
+                                     */
+                                    unit: "hours" | "working_hours" | "working_days";
+                                };
+                                /** Format: date-time */
+                                resolutionStart: string;
+                                response: {
+                                    amount: number;
+                                    /**
+                                     * @description hours: natural hours; working_hours / working_days: on the working calendar
+                                     * @enum {unknown}
+                                     */
+                                    unit: "hours" | "working_hours" | "working_days";
+                                };
+                            };
+                            closedAt: string | null;
+                            contactName: string | null;
+                            coUnits: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                role: "lead" | "co";
+                                /** @description pending | accepted | done */
+                                status: string;
+                                unitId: number;
+                                unitName: string;
+                            }[];
+                            countyId: number;
+                            description: string;
+                            dispatcherUnitId: number | null;
+                            escalationLevel: number;
+                            excluded: boolean;
+                            extensions: {
+                                amount: number;
+                                decidedAt: string | null;
+                                decidedBy: number | null;
+                                decisionNote: string | null;
+                                id: number;
+                                reason: string;
+                                /** Format: date-time */
+                                requestedAt: string;
+                                requestedBy: number | null;
+                                requestId: number;
+                                /** @description pending | approved | rejected */
+                                status: string;
+                                /** @enum {unknown} */
+                                unit: "hours" | "working_hours" | "working_days";
+                            }[];
+                            firstUnitId: number | null;
+                            handlerName: string | null;
+                            handlerUnitId: number | null;
+                            handlingMinutes: number | null;
+                            id: number;
+                            isOpen: boolean;
+                            itemId: number | null;
+                            locationName: string;
+                            locationUnitId: number;
+                            mergedIntoId: number | null;
+                            paused: boolean;
+                            pendingKind: "dispatch" | "transfer" | null;
+                            pendingUnitId: number | null;
+                            pendingUnitName: string | null;
+                            phoneMasked: string | null;
+                            photos: {
+                                bytes: number;
+                                id: number;
+                                mime: string;
+                                stage: string;
+                                url: string;
+                            }[];
+                            /** @enum {unknown} */
+                            priority: "emergency" | "urgent" | "general" | "complex";
+                            ratings: {
+                                actorName: string | null;
+                                /** Format: date-time */
+                                at: string;
+                                comment: string | null;
+                                contacted: boolean;
+                                id: number;
+                                /** @enum {unknown} */
+                                satisfaction: "satisfied" | "basically_satisfied" | "dissatisfied";
+                                solved: boolean;
+                                source: "resident" | "callback";
+                            }[];
+                            ratingSatisfaction: ("satisfied" | "basically_satisfied" | "dissatisfied") | null;
+                            recordedBy: number | null;
+                            reopenCount: number;
+                            resolutionDueAt: string | null;
+                            resolutionOverdue: boolean;
+                            resolvedAt: string | null;
+                            responseDueAt: string | null;
+                            responseOverdue: boolean;
+                            /** @enum {unknown} */
+                            source: "qr" | "hotline" | "walk_in" | "patrol" | "enterprise" | "open311" | "staff";
+                            startedAt: string | null;
+                            /** @enum {unknown} */
+                            status: "submitted" | "accepted" | "dispatched" | "in_progress" | "resolved" | "rated" | "closed" | "merged";
+                            /** Format: date-time */
+                            submittedAt: string;
+                            timeline: {
+                                actorId: number | null;
+                                actorName: string | null;
+                                /** Format: date-time */
+                                at: string;
+                                data: unknown;
+                                fromStatus: string | null;
+                                id: number;
+                                kind: string;
+                                note: string | null;
+                                toStatus: string | null;
+                                unitId: number | null;
+                                unitName: string | null;
+                                visibility: "internal" | "public";
+                            }[];
+                            title: string;
+                            /** @description Staff may read it out to a resident who called in */
+                            trackingCode: string;
+                            version: number;
+                            warnAt: string | null;
+                            warned: boolean;
+                            workingMinutes: number | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/requests/{id}/unmask-phone": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reveal the resident's phone number, with a reason (audited) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            phone: string;
+                        };
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -11601,6 +19320,8 @@ export interface paths {
                         "application/json": {
                             items: {
                                 address: string | null;
+                                /** @description Names from the top of the tree down to the parent */
+                                ancestorNames: string[];
                                 archivedAt: string | null;
                                 code: string | null;
                                 /** Format: date-time */
@@ -11954,6 +19675,136 @@ export interface paths {
             };
         };
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/units/{id}/assignment-policy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How a unit hands new cases to its people, and its people with their open load */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            lastAssigneeId: number | null;
+                            /** @enum {unknown} */
+                            policy: "manual" | "round_robin" | "least_load";
+                            unitId: number;
+                            updatedAt: string | null;
+                            /** @description Who assignment chooses from */
+                            workers: {
+                                accountId: number;
+                                displayName: string;
+                                openCases: number;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        /** Set the assignment policy: manual, round_robin or least_load */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description manual | round_robin | least_load (fewest open cases)
+                         * @enum {unknown}
+                         */
+                        policy: "manual" | "round_robin" | "least_load";
+                    };
+                };
+            };
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            lastAssigneeId: number | null;
+                            /** @enum {unknown} */
+                            policy: "manual" | "round_robin" | "least_load";
+                            unitId: number;
+                            updatedAt: string | null;
+                            /** @description Who assignment chooses from */
+                            workers: {
+                                accountId: number;
+                                displayName: string;
+                                openCases: number;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
         post?: never;
         delete?: never;
         options?: never;
