@@ -12,7 +12,7 @@ import {
 } from './case.js'
 import { extendClock, handlingMinutes, pauseClock, resolutionDeadlines, resumeClock } from './deadlines.js'
 import { recordRating, reopenPatch, toRatingView } from './intake.js'
-import { assertTransition, openStatuses, doneStatuses } from './lifecycle.js'
+import { assertTransition, doneStatuses } from './lifecycle.js'
 import { writeNotifications, type NotifyDraft } from './notify.js'
 import { rebuildRollups } from './rollup.js'
 import { handlerRoles, pickAssignee, reachableWorkers, unitWorkers } from './routing.js'
@@ -45,7 +45,8 @@ export async function listRequests(ctx: RequestsContext, actor: Actor, query: Re
     unitPath = unit.path
   }
   const status = query.status ?? (box === 'all' ? null : 'open')
-  const statuses = status === null ? null : status === 'open' ? [...openStatuses] : status === 'done' ? [...doneStatuses] : [status]
+  // 'open' is exactly is_open = 1, which the inbox indexes lead with; no status list needed then.
+  const statuses = status === null || status === 'open' ? null : status === 'done' ? [...doneStatuses] : [status]
   const { rows, total } = await store.listRequests(ctx.db, {
     box, accountId: actor.accountId, scope: subtreeFilter(actor, 'requests.read'), statuses, openOnly: status === 'open',
     priority: query.priority ?? null, itemId: query.itemId ?? null, unitPath, fromDay: query.from ?? null, toDay: query.to ?? null,
