@@ -181,7 +181,7 @@ export async function intakeRequest(ctx: RequestsContext, actor: Actor, cmd: Int
       const clock = newClock({ priority, response: item?.responseTime ?? null, resolution: item?.resolutionTime ?? null }, now)
       const resolution = resolutionDeadlines(clock, calendar)
       const assignee = await pickAssignee(trx, route.unit.id, now)
-      const { id } = await store.insertRequest(trx, {
+      const row = await store.insertRequest(trx, {
         county_id: cmd.location.county_id as number, tracking_code: randomToken(18), source: cmd.source, item_id: item?.id ?? null,
         category_id: item?.categoryId ?? null, location_unit_id: cmd.location.id, location_path: cmd.location.path,
         handler_unit_id: route.unit.id, handler_path: route.unit.path, assignee_id: assignee, status: 'submitted', is_open: 1, priority, title,
@@ -192,6 +192,7 @@ export async function intakeRequest(ctx: RequestsContext, actor: Actor, cmd: Int
         response_due_at: responseDueAt(now, clock, calendar), resolution_due_at: resolution?.dueAt ?? null, warn_at: resolution?.warnAt ?? null,
         first_unit_id: route.unit.id, clock_json: JSON.stringify(clock), created_at: now, updated_at: now,
       })
+      const id = row.id
       if (cmd.idempotencyKey && !(await store.insertIdempotencyKey(trx, { key: cmd.idempotencyKey, request_id: id, created_at: now, fingerprint }))) {
         throw new IdempotentReplay()
       }
@@ -204,7 +205,6 @@ export async function intakeRequest(ctx: RequestsContext, actor: Actor, cmd: Int
         { request_id: id, unit_id: route.unit.id, role: 'lead', status: 'pending', created_at: now },
         ...route.coUnitIds.filter((u) => u !== route.unit.id).map((unitId) => ({ request_id: id, unit_id: unitId, role: 'co', status: 'pending', created_at: now })),
       ])
-      const row = (await store.findRequestById(trx, id))!
       await applyRollup(trx, null, row)
       const events: EventDraft[] = [
         { kind: 'submitted', visibility: 'public', unitId: cmd.location.id, fromStatus: null, toStatus: 'submitted', data: { source: cmd.source, itemId: item?.id ?? null, photos: tokens.length } },

@@ -44,12 +44,13 @@ export async function unitWorkers(db: Db, unitId: number): Promise<{ accountId: 
   return rows.filter((r) => (seen.has(r.account_id) ? false : (seen.add(r.account_id), true))).map((r) => ({ accountId: r.account_id, displayName: r.display_name }))
 }
 
-/** People to tell about a unit's cases: its own workers, or — when it has none — the nearest ancestor's. */
+/** People to tell about a unit's cases: its own workers, or — when it has none — the nearest ancestor's (one query). */
 export async function reachableWorkers(db: Db, unit: store.UnitRow): Promise<number[]> {
-  const chain = pathIds(unit.path).reverse()
-  for (const id of chain) {
-    const workers = await unitWorkers(db, id)
-    if (workers.length > 0) return workers.map((w) => w.accountId)
+  const chain = pathIds(unit.path)
+  const rows = await store.findUnitWorkers(db, chain, handlerRoles)
+  for (const id of [...chain].reverse()) {
+    const here = rows.filter((r) => r.unit_id === id).map((r) => r.account_id)
+    if (here.length > 0) return [...new Set(here)]
   }
   return []
 }

@@ -5,7 +5,7 @@ import type {
   NotificationTable, OutboxTable, RequestAppealTable, RequestEventTable, RequestExtensionTable, RequestPhotoTable, RequestRatingTable,
   RequestTable, RequestUnitTable, RequestUploadTable, ResponseTemplateTable,
 } from '../../db/tables/requests.js'
-import { inSubtrees, type SubtreeFilter } from '../../db/subtree.js'
+import { inSubtrees, subtreeUpperBound, type SubtreeFilter } from '../../db/subtree.js'
 import { containsText } from '../../db/text.js'
 import { counterNames, type RollupDelta } from './rollup.js'
 
@@ -25,7 +25,7 @@ export const findRequestByTracking = (db: Db, code: string) =>
   db.selectFrom('request').selectAll().where('tracking_code', '=', code).executeTakeFirst()
 
 export const insertRequest = (db: Db, row: Insertable<RequestTable>) =>
-  db.insertInto('request').values(row).returning('id').executeTakeFirstOrThrow()
+  db.insertInto('request').values(row).returningAll().executeTakeFirstOrThrow()
 
 /** Writes a change only if nobody else did since `version` was read; returns whether it won. */
 export async function updateRequestAt(db: Db, id: number, version: number, patch: Updateable<RequestTable>): Promise<boolean> {
@@ -462,6 +462,44 @@ export const requestsForRollup = (db: Db, countyId: number, after: { day: string
       eb.and([eb('submitted_day', '=', after!.day), eb('id', '>', after!.id)]),
     ])))
     .orderBy('submitted_day').orderBy('id').limit(limit).execute()
+
+// --- restructuring: a unit subtree moved (units keep their ids) ---------------------------------------
+
+/**
+ * Rewrites the unit paths copied onto requests after the units under oldPath moved to newPath, so
+ * lists, access checks and later rollup deltas follow the unit. (is_open in (0, 1) lets both engines
+ * use the (is_open, handler_path, …) index for the handler range.)
+ */
+export async function rebaseRequestPaths(db: Db, oldPath: string, newPath: string): Promise<void> {
+  const upper = subtreeUpperBound(oldPath)
+  const rebased = (column: 'location_path' | 'handler_path' | 'pending_path') =>
+    sql<string>`${newPath} || substr(${sql.ref(column)}, cast(${oldPath.length + 1} as integer))`
+  await db.updateTable('request').set({ location_path: rebased('location_path') }).where('location_path', '>=', oldPath).where('location_path', '<', upper).execute()
+  await db.updateTable('request').set({ handler_path: rebased('handler_path') })
+    .where('is_open', 'in', [0, 1]).where('handler_path', '>=', oldPath).where('handler_path', '<', upper).execute()
+  await db.updateTable('request').set({ pending_path: rebased('pending_path') })
+    .where('is_open', '=', 1).where('pending_path', '>=', oldPath).where('pending_path', '<', upper).execute()
+}
+
+/**
+ * Adds (sign 1) or subtracts (sign -1) every rollup row of one unit to the same day's row of
+ * another: a moved subtree's history leaving an old ancestor or joining a new one. One statement.
+ */
+export async function shiftRollupRows(db: Db, dim: 'area' | 'handler', fromUnitId: number, toUnitId: number, sign: 1 | -1): Promise<void> {
+  const set = Object.fromEntries(counterNames.map((n) => [n, sql<number>`${sql.ref(`request_rollup.${n}`)} + ${sql.ref(`excluded.${n}`)}`]))
+  await db.insertInto('request_rollup')
+    .columns(['dim', 'unit_id', 'day', 'county_id', ...counterNames])
+    .expression(db.selectFrom('request_rollup').select([
+      'dim', sql<number>`${sql.lit(toUnitId)}`.as('unit_id'), 'day', 'county_id',
+      ...counterNames.map((n) => sql<number>`${sql.lit(sign)} * ${sql.ref(n)}`.as(n)),
+    ]).where('dim', '=', dim).where('unit_id', '=', fromUnitId))
+    .onConflict((oc) => oc.columns(['dim', 'unit_id', 'day']).doUpdateSet(set))
+    .execute()
+}
+
+/** Drops rows no request contributes to any more (submitted is 1 per contributing request). */
+export const deleteEmptyRollups = (db: Db, dim: 'area' | 'handler', unitIds: number[]) =>
+  unitIds.length === 0 ? Promise.resolve() : db.deleteFrom('request_rollup').where('dim', '=', dim).where('unit_id', 'in', unitIds).where('submitted', '=', 0).execute().then(() => undefined)
 
 export const listRollups = (db: Db, countyId: number) =>
   db.selectFrom('request_rollup').selectAll().where('county_id', '=', countyId).orderBy('dim').orderBy('unit_id').orderBy('day').execute()
