@@ -11,7 +11,8 @@ import { listResidents } from '../residents/service.js'
 import type { Stage } from '../party/development-rules.js'
 import { parseDateCell, parseYesNo, type ImportSpec, type RowProblem } from './columns.js'
 import type { Importer, Parsed } from './engine.js'
-import { loadUnitIndex, splitUnitPath, type IndexedUnit } from './unit-index.js'
+import { getUnit } from '../units/service.js'
+import { splitUnitPath } from './unit-index.js'
 
 type Key = 'idNumber' | 'name' | 'org' | 'stage' | 'applicationDate' | 'joinedDate' | 'fullDate' | 'representative'
 
@@ -57,7 +58,7 @@ interface MemberValue {
 interface OrgRef { id: number; name: string; parentName: string | null }
 
 interface State {
-  target: IndexedUnit
+  target: { id: number; name: string }
   persons: Map<string, { id: number; name: string } | null>
   orgs: Map<string, OrgRef[]>
   memberIds: Map<number, number>
@@ -70,14 +71,13 @@ export const membersImporter: Importer<Key, MemberValue, State> = {
   writes: 'transaction',
 
   async checkTarget(env) {
-    const index = await loadUnitIndex(env.db, env.actor, env.targetUnitId)
-    requireActionOnPath(env.actor, 'party.manage', index.target.path)
+    requireActionOnPath(env.actor, 'party.manage', (await getUnit(env.db, env.actor, env.targetUnitId)).path)
   },
 
   async prepare(env) {
-    const index = await loadUnitIndex(env.db, env.actor, env.targetUnitId)
-    requireActionOnPath(env.actor, 'party.manage', index.target.path)
-    return { target: index.target, persons: new Map(), orgs: new Map(), memberIds: new Map(), count: 0, representatives: 0 }
+    const unit = await getUnit(env.db, env.actor, env.targetUnitId)
+    requireActionOnPath(env.actor, 'party.manage', unit.path)
+    return { target: unit, persons: new Map(), orgs: new Map(), memberIds: new Map(), count: 0, representatives: 0 }
   },
 
   async parse(cells, state, env): Promise<Parsed<MemberValue>> {
@@ -195,6 +195,13 @@ export const membersImporter: Importer<Key, MemberValue, State> = {
       case 'validation_failed': return [{ column: null, header, message: header ? '日期不符合要求' : error.zh }]
       default: return [{ column: null, header: null, message: error.zh }]
     }
+  },
+
+  snapshot: (state) => ({ count: state.count, representatives: state.representatives }),
+  restore(state, snapshot) {
+    const s = snapshot as { count?: number; representatives?: number } | null
+    state.count = s?.count ?? 0
+    state.representatives = s?.representatives ?? 0
   },
 
   summary(state) {

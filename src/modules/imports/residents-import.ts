@@ -12,6 +12,7 @@ import { createHousehold, createPerson, listPersonTags, residentUnitTypes } from
 import { parseDateCell, splitList, type ImportSpec, type RowCells, type RowProblem } from './columns.js'
 import { BatchOrderMismatch, type Importer, type Parsed, type RowRecord } from './engine.js'
 import { insertHouseholds, insertPersons, insertTagLinks, setHouseholdHeads, takenIdHashes } from './store.js'
+import { getUnit } from '../units/service.js'
 import { loadUnitIndex, splitUnitPath, type UnitIndex } from './unit-index.js'
 
 type Key = 'name' | 'gender' | 'birthDate' | 'idNumber' | 'phone' | 'ethnicity' | 'unitCode' | 'unitPath' | 'room' | 'householdKey' | 'relation' | 'tags' | 'note'
@@ -136,8 +137,7 @@ export const residentsImporter: Importer<Key, ResidentValue, State> = {
   writes: 'transaction',
 
   async checkTarget(env) {
-    const index = await loadUnitIndex(env.db, env.actor, env.targetUnitId)
-    requireActionOnPath(env.actor, 'residents.manage', index.target.path)
+    requireActionOnPath(env.actor, 'residents.manage', (await getUnit(env.db, env.actor, env.targetUnitId)).path)
   },
 
   async prepare(env) {
@@ -148,7 +148,7 @@ export const residentsImporter: Importer<Key, ResidentValue, State> = {
     return { units, tags: tagMap, tagNames: tags.items.map((t) => t.nameZh), households: new Map(), persons: 0, householdsCreated: 0 }
   },
 
-  parse(cells, state, env): Parsed<ResidentValue> {
+  async parse(cells, state, env): Promise<Parsed<ResidentValue>> {
     const problems: RowProblem[] = []
     const genderText = cells.text('gender')
     const gender = genderText === null ? null : genderNames[genderText.toLowerCase()] ?? undefined
@@ -166,7 +166,7 @@ export const residentsImporter: Importer<Key, ResidentValue, State> = {
     const unitKey: Key = code !== null ? 'unitCode' : 'unitPath'
     if (code === null && pathText === null) problems.push(cells.problem(cells.has('unitCode') ? 'unitCode' : 'unitPath', '必填(填写所属单位编码或所属单位)'))
     else {
-      const found = code !== null ? state.units.findByCode(code) : state.units.findByPath(splitUnitPath(pathText as string))
+      const found = code !== null ? await state.units.findByCode(code) : state.units.findByPath(splitUnitPath(pathText as string))
       if (!found.ok) {
         problems.push(cells.problem(unitKey, found.problem === 'ambiguous'
           ? '名称不唯一,请写出上级名称(如 幸福小区/3号楼)或改填所属单位编码'

@@ -145,6 +145,8 @@ async function runImport(ctx: JobContext<ImportParams>): Promise<JobOutcome> {
     const [start, share] = phases[phase] ?? [0, 1]
     return Math.min(Math.floor(total * (start + (share * done) / Math.max(total, 1))), total)
   }
+  // Progress carries the phase; an earlier attempt's resume point is kept until a new one replaces it.
+  const phaseResult = (phase: string) => ({ phase, ...(ctx.previousResult?.resume ? { resume: ctx.previousResult.resume } : {}) })
   let match: HeaderMatch<string> | null = null
   const records: RowRecord<unknown>[] = []
   let exampleRows = 0
@@ -159,13 +161,13 @@ async function runImport(ctx: JobContext<ImportParams>): Promise<JobOutcome> {
     if (records.length >= deps.config.importMaxRows) throw new AppError('import_too_many_rows', { limit: deps.config.importMaxRows })
     const parsed = await importer.parse(new RowCells(spec, match, row.cells), state, env)
     records.push({ index: records.length, rowNumber: row.number, value: parsed.value ?? null, problems: parsed.problems ?? [] })
-    if (records.length % BATCH === 0) await ctx.progress({ processed: at('reading', records.length) })
+    if (records.length % BATCH === 0) await ctx.progress({ processed: at('reading', records.length), result: phaseResult('reading') })
   }
   if (match === null || records.length === 0) throw new AppError('import_empty')
   total = records.length
   importer.checkAll?.(records, state)
   locateProblems(records, spec, match)
-  await ctx.progress({ total, processed: at('reading', total), failed: records.filter((r) => r.problems.length > 0).length })
+  await ctx.progress({ total, processed: at('reading', total), failed: records.filter((r) => r.problems.length > 0).length, result: phaseResult(mode === 'valid_rows' ? 'writing' : 'checking') })
 
   const problemsFile = `${job.input_file as string}.problems.jsonl`
   const writer = new RowWriter(importer, state, env)
@@ -173,14 +175,17 @@ async function runImport(ctx: JobContext<ImportParams>): Promise<JobOutcome> {
 
   if (mode === 'valid_rows') {
     // 2a. write the good rows batch by batch; each batch commits with its resume point
-    const resume = (ctx.previousResult?.resume ?? null) as ResumePoint | null
+    let resume = (ctx.previousResult?.resume ?? null) as ResumePoint | null
     let start = 0
     if (resume) {
+      // Rows before the resume point were decided by the earlier attempt: keep exactly its verdicts.
       start = resume.nextIndex
       importer.restore?.(state, resume.snapshot)
-      for (const { i, p } of await readProblemsFile(deps, problemsFile)) if (i < start && records[i]) (records[i]).problems = p
+      const earlier = new Map((await readProblemsFile(deps, problemsFile)).map(({ i, p }) => [i, p]))
+      for (const r of records.slice(0, start)) r.problems = earlier.get(r.index) ?? []
       writer.written = job.succeeded
     }
+    const pointAfter = (next: number): ResumePoint => ({ nextIndex: next, snapshot: importer.snapshot?.(state, next, records) ?? null })
     for (let from = start; from < records.length; from += BATCH) {
       const batch = records.slice(from, from + BATCH)
       const next = from + batch.length
@@ -191,16 +196,23 @@ async function runImport(ctx: JobContext<ImportParams>): Promise<JobOutcome> {
           await appendProblems(deps, problemsFile, batch)
           await ctx.checkpoint(trx, {
             processed: at('writing', next), succeeded: writer.written, failed: countFailed(records, next),
-            result: { phase: 'writing', resume: { nextIndex: next, snapshot: importer.snapshot?.(state, next, records) ?? null } },
+            result: { phase: 'writing', resume: pointAfter(next) },
           })
         })
       } else {
-        for (const r of batch) if (r.value !== null && r.problems.length === 0 && (await writer.own(db, r))) written.push(r)
-        await appendProblems(deps, problemsFile, batch)
-        await ctx.progress({ processed: at('writing', next), succeeded: writer.written, failed: countFailed(records, next) })
+        // The owning service commits each row itself: the resume point follows every row.
+        for (const r of batch) {
+          if (r.value !== null && r.problems.length === 0 && (await writer.own(db, r))) written.push(r)
+          await appendProblems(deps, problemsFile, [r])
+          await ctx.progress({
+            processed: at('writing', r.index + 1), succeeded: writer.written, failed: countFailed(records, r.index + 1),
+            result: { phase: 'writing', resume: pointAfter(r.index + 1) },
+          })
+        }
       }
+      resume = pointAfter(next)
       if (written.length > 0) await importer.afterCommit?.(db, written, state, env)
-      await ctx.progress({})
+      await ctx.progress({ result: { phase: 'writing', resume } })
       if (ctx.stopping && next < records.length) throw new JobInterrupted()
     }
     committed = writer.written > 0
@@ -213,7 +225,7 @@ async function runImport(ctx: JobContext<ImportParams>): Promise<JobOutcome> {
         if (!(await writer.own(db, r))) {
           throw new AppError('import_interrupted', { row: r.rowNumber, written: writer.written, problem: formatFirst(r.problems) })
         }
-        if ((n + 1) % BATCH === 0) await ctx.progress({ processed: at('writing', n + 1), succeeded: writer.written })
+        if ((n + 1) % BATCH === 0) await ctx.progress({ processed: at('writing', n + 1), succeeded: writer.written, result: { phase: 'writing' } })
       }
       await importer.afterCommit?.(db, records, state, env)
       committed = true
@@ -226,7 +238,7 @@ async function runImport(ctx: JobContext<ImportParams>): Promise<JobOutcome> {
       const batch = records.slice(from, from + BATCH)
       await rolledBack(db, async (trx) => { await writer.batch(trx, batch) })
       importer.resetWrites?.(state)
-      await ctx.progress({ processed: at('checking', from + batch.length), failed: countFailed(records, records.length) })
+      await ctx.progress({ processed: at('checking', from + batch.length), failed: countFailed(records, records.length), result: { phase: 'checking' } })
       if (ctx.stopping) throw new JobInterrupted()
     }
     writer.written = 0
@@ -236,7 +248,7 @@ async function runImport(ctx: JobContext<ImportParams>): Promise<JobOutcome> {
           const batch = records.slice(from, from + BATCH)
           await writer.batch(trx, batch)
           if (batch.some((r) => r.problems.length > 0)) return false
-          await ctx.progress({ processed: at('writing', from + batch.length) }, trx)
+          await ctx.progress({ processed: at('writing', from + batch.length), result: { phase: 'writing' } }, trx)
         }
         await auditImport(trx, env, kind, mode, fileName, total, writer.written, importer.summary(state))
         await ctx.checkpoint(trx, { processed: total, succeeded: writer.written, failed: 0, result: { phase: 'done', committed: true, written: importer.summary(state) } })

@@ -29,7 +29,14 @@ export class UnitIndex {
   private readonly byCode = new Map<string, IndexedUnit>()
   private readonly byName = new Map<string, IndexedUnit[]>()
 
-  constructor(readonly target: IndexedUnit, units: IndexedUnit[], private readonly outsideCodes: Set<string> = new Set()) {
+  private readonly elsewhere = new Map<string, boolean>()
+
+  constructor(
+    readonly target: IndexedUnit,
+    units: IndexedUnit[],
+    /** Whether a code belongs to a unit outside the target (looked up only for codes not found inside). */
+    private readonly codeExistsElsewhere: (code: string) => Promise<boolean> = () => Promise.resolve(false),
+  ) {
     for (const u of [target, ...units]) this.add(u)
   }
 
@@ -46,10 +53,12 @@ export class UnitIndex {
     return this.byId.get(id)
   }
 
-  findByCode(code: string): UnitFind {
-    const unit = this.byCode.get(code.trim())
+  async findByCode(code: string): Promise<UnitFind> {
+    const key = code.trim()
+    const unit = this.byCode.get(key)
     if (unit) return { ok: true, unit }
-    return { ok: false, problem: this.outsideCodes.has(code.trim()) ? 'outside' : 'not_found' }
+    if (!this.elsewhere.has(key)) this.elsewhere.set(key, await this.codeExistsElsewhere(key))
+    return { ok: false, problem: this.elsewhere.get(key) ? 'outside' : 'not_found' }
   }
 
   /** Names from the top down; the last names the unit, the ones before it its ancestors (any leading part may be left out). */
@@ -74,22 +83,32 @@ export class UnitIndex {
   readonly ancestorNames = new Map<number, IndexedUnit>()
 }
 
+/**
+ * The actor's rights narrowed to the target's subtree: each grant that covers the target is re-anchored
+ * at it, so the units service's list (which has no "under this unit" filter) returns only that subtree.
+ */
+function narrowedTo(actor: Actor, target: { id: number; path: string; name: string }): Actor {
+  const grants = actor.grants
+    .filter((g) => g.unitPath === null || target.path.startsWith(g.unitPath))
+    .map((g) => ({ ...g, unitId: target.id, unitPath: target.path, unitName: target.name }))
+  return { ...actor, grants }
+}
+
 /** Loads the active units in the target's subtree (through the units service, with the actor's read scope). */
 export async function loadUnitIndex(db: Db, actor: Actor, targetId: number): Promise<UnitIndex> {
   const target = await getUnit(db, actor, targetId)
+  const within = narrowedTo(actor, target)
   const toIndexed = (u: { id: number; parentId: number | null; type: string; name: string; code: string | null; path: string; status: 'active' | 'archived' }): IndexedUnit =>
     ({ id: u.id, parentId: u.parentId, type: u.type, name: u.name, code: u.code, path: u.path, status: u.status })
   const inside: IndexedUnit[] = []
-  const outsideCodes = new Set<string>()
   for (let page = 1; ; page++) {
-    const { items } = await listUnits(db, actor, { page, pageSize: PAGE, status: 'active' })
-    for (const u of items) {
-      if (u.id !== target.id && u.path.startsWith(target.path)) inside.push(toIndexed(u))
-      else if (u.code && u.id !== target.id) outsideCodes.add(u.code)
-    }
+    const { items } = await listUnits(db, within, { page, pageSize: PAGE, status: 'active' })
+    for (const u of items) if (u.id !== target.id && u.path.startsWith(target.path)) inside.push(toIndexed(u))
     if (items.length < PAGE) break
   }
-  const index = new UnitIndex(toIndexed(target), inside, outsideCodes)
+  const elsewhere = async (code: string) =>
+    (await listUnits(db, actor, { q: code, status: 'all', page: 1, pageSize: 50 })).items.some((u) => u.code === code)
+  const index = new UnitIndex(toIndexed(target), inside, elsewhere)
   const ancestors = await getAncestors(db, actor, target.id)
   const ids = target.path.split('/').filter(Boolean).map(Number)
   for (const a of ancestors.items) {

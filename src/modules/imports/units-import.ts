@@ -6,7 +6,7 @@
  */
 import { AppError } from '../../server/errors.js'
 import { requireActionOnPath } from '../access/service.js'
-import { createUnit } from '../units/service.js'
+import { createUnit, getUnit } from '../units/service.js'
 import { canBeChildOf } from '../units/hierarchy.js'
 import { codeProblem } from '../units/codes.js'
 import type { UnitType } from '../units/schema.js'
@@ -67,8 +67,7 @@ export const unitsImporter: Importer<Key, UnitValue, State> = {
   writes: 'own',
 
   async checkTarget(env) {
-    const index = await loadUnitIndex(env.db, env.actor, env.targetUnitId)
-    requireActionOnPath(env.actor, 'units.manage', index.target.path)
+    requireActionOnPath(env.actor, 'units.manage', (await getUnit(env.db, env.actor, env.targetUnitId)).path)
   },
 
   async prepare(env) {
@@ -77,7 +76,7 @@ export const unitsImporter: Importer<Key, UnitValue, State> = {
     return { units, fileCodes: new Map(), created: new Map(), count: 0 }
   },
 
-  parse(cells, state): Parsed<UnitValue> {
+  async parse(cells, state): Promise<Parsed<UnitValue>> {
     const problems: RowProblem[] = []
     const name = cells.text('name')
     if (name === null) problems.push(cells.problem('name', '必填'))
@@ -88,7 +87,7 @@ export const unitsImporter: Importer<Key, UnitValue, State> = {
     else if (type === null) problems.push(cells.problem('type', `应为 ${Object.values(unitTypeNames).join('、')} 之一`))
     const code = cells.text('code')
     if (code !== null) {
-      const taken = state.units.findByCode(code)
+      const taken = await state.units.findByCode(code)
       if (!/^[0-9A-Za-z-]{1,32}$/.test(code)) problems.push(cells.problem('code', '只能包含字母、数字和“-”(最多 32 位)'))
       else if (taken.ok || taken.problem === 'outside') problems.push(cells.problem('code', '已被系统中的其他单位使用'))
     }
@@ -99,7 +98,7 @@ export const unitsImporter: Importer<Key, UnitValue, State> = {
     let parent: UnitValue['parent'] | null = null
     if (parentCode === null) parent = { existing: state.units.target }
     else {
-      const found = state.units.findByCode(parentCode)
+      const found = await state.units.findByCode(parentCode)
       if (found.ok) parent = { existing: found.unit }
       else if (found.problem === 'outside') problems.push(cells.problem('parentCode', `不在所选导入单位(${state.units.target.name})之内`))
       else parent = { inFile: parentCode }
@@ -168,6 +167,12 @@ export const unitsImporter: Importer<Key, UnitValue, State> = {
       case 'forbidden': return [{ column: null, header: '上级编码', message: '无权在该上级单位下建立单位' }]
       default: return [{ column: null, header: null, message: error.zh }]
     }
+  },
+
+  // Units created before a restart are found again by their codes when the file is re-read.
+  snapshot: (state) => ({ count: state.count }),
+  restore(state, snapshot) {
+    state.count = (snapshot as { count?: number } | null)?.count ?? 0
   },
 
   summary(state) {

@@ -52,11 +52,12 @@ export interface JobContext<P = unknown> {
   previousResult: Record<string, unknown> | null
   newOutputFile(prefix: string, ext: string): { name: string; path: string }
   /**
-   * Visible progress (renews the lease too). Inside a transaction pass its executor: on SQLite the
+   * Visible progress (renews the lease too); `result` replaces the stored result (keep a resume point in
+   * it). Inside a transaction pass its executor: on SQLite the
    * transaction holds the only connection, so the update must go through it; on PostgreSQL the update
    * goes through the pool so pollers see it at once.
    */
-  progress(counts: JobCounts, within?: Db): Promise<void>
+  progress(counts: JobCounts & { result?: Record<string, unknown> }, within?: Db): Promise<void>
   /** Counts and a resume point written through the transaction, so they commit with the rows they describe. */
   checkpoint(trx: Db, counts: JobCounts & { result?: Record<string, unknown> }): Promise<void>
   /** True once the runner is stopping; the handler should end its current batch and throw `JobInterrupted`. */
@@ -157,7 +158,10 @@ export async function runNextJob(deps: JobDeps, options: RunOptions = {}): Promi
     async progress(counts, within) {
       const executor = within && sqlite ? within : db
       if (leaseLost) throw new JobLeaseLost(job.id)
-      const ok = await store.updateHeldJob(executor, job.id, holder, { ...counts, lease_until: later(leaseMs) })
+      const { result, ...rest } = counts
+      const ok = await store.updateHeldJob(executor, job.id, holder, {
+        ...rest, lease_until: later(leaseMs), ...(result ? { result_json: JSON.stringify(result) } : {}),
+      })
       if (!ok) { leaseLost = true; throw new JobLeaseLost(job.id) }
       if (executor === db && options.afterProgress) await options.afterProgress(job.id)
     },
