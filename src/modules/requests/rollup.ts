@@ -155,3 +155,24 @@ export async function rebuildRollups(db: Db, options: { countyId: number; batchS
     return { requests, rows }
   })
 }
+
+/**
+ * A unit subtree moved in a restructuring (units keep their ids): the requests' copied paths follow
+ * it, and the moved unit's rollup rows — exactly the history of its subtree — leave the ancestors
+ * it no longer has and join the new ones, in both dimensions. Called by the units module inside the
+ * restructuring transaction, once per moved unit, so the board of the new parent includes the
+ * history and the rollups still equal `rebuildRollups`.
+ */
+export async function followSubtreeMove(trx: Db, move: { unitId: number; oldPath: string; newPath: string }): Promise<void> {
+  if (move.oldPath === move.newPath) return
+  await store.rebaseRequestPaths(trx, move.oldPath, move.newPath)
+  const before = pathUnitIds(move.oldPath).filter((id) => id !== move.unitId)
+  const after = pathUnitIds(move.newPath).filter((id) => id !== move.unitId)
+  const left = before.filter((id) => !after.includes(id))
+  const joined = after.filter((id) => !before.includes(id))
+  for (const dim of ['area', 'handler'] as const) {
+    for (const id of left) await store.shiftRollupRows(trx, dim, move.unitId, id, -1)
+    for (const id of joined) await store.shiftRollupRows(trx, dim, move.unitId, id, 1)
+    await store.deleteEmptyRollups(trx, dim, left)
+  }
+}

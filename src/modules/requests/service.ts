@@ -26,7 +26,7 @@ import * as store from './store.js'
 import { sha256 } from '../../lib/tokens.js'
 
 export { getPublicLocation, uploadPhoto, submitPublicRequest, intakeByStaff, intakeRequest, getResidentCase, residentPhoto, rateByResident } from './intake.js'
-export { rebuildRollups, contribution } from './rollup.js'
+export { rebuildRollups, contribution, followSubtreeMove } from './rollup.js'
 export type { RequestsContext } from './case.js'
 
 // --- reading ----------------------------------------------------------------------------------

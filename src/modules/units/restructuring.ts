@@ -6,6 +6,7 @@ import { pageOf } from '../../lib/paging.js'
 import { outermostPaths } from '../../db/subtree.js'
 import { recordAudit } from '../audit/service.js'
 import { can, requireActionOnPath, subtreeFilter, type Actor } from '../access/service.js'
+import { followSubtreeMove } from '../requests/service.js'
 import { gridCodeRange } from './codes.js'
 import {
   planArchive, planMergeGrids, planMergeVillages, planMove, planRedivideGrids, planRename, planSplit,
@@ -236,6 +237,8 @@ async function applyPlan(db: Db, plan: Plan, now: string): Promise<{ unitIds: Ma
     const parent = await row(unitOf(m.to))
     await store.moveSubtree(db, unit.path, `${parent.path}${unit.id}/`, parent.depth + 1 - unit.depth, now)
     await store.updateUnit(db, unit.id, { parent_id: parent.id })
+    // Requests copy their units' paths, and the board's rollups sum per ancestor: both follow the move.
+    await followSubtreeMove(db, { unitId: unit.id, oldPath: unit.path, newPath: `${parent.path}${unit.id}/` })
   }
 
   for (const c of plan.changed) {
