@@ -6,6 +6,7 @@ import { buildApp } from './app.js'
 import path from 'node:path'
 import type { App } from './types.js'
 import { loadPiiKey, PiiCipher } from '../lib/pii.js'
+import { seedDemoOnStart } from '../demo/seed.js'
 import { startJobRunner, stopJobRunner } from '../modules/jobs/runner.js'
 import { startBackgroundWork } from '../modules/requests/background.js'
 
@@ -23,6 +24,8 @@ export async function startServer(config: Config = loadConfig()): Promise<App> {
     console.log(`\n  管理员账号 admin 已创建 / administrator "admin" created, password: ${admin.generatedPassword}\n`)
   }
   const pii = new PiiCipher(loadPiiKey(process.env, config.dataDir, (m) => console.warn(m)))
+  // An empty database gets the demo county (CHORUS_DEMO=small|full, off to skip), before the first request.
+  await seedDemoOnStart(dbHandle.db, pii, config)
   const app = await buildApp({ config, dbHandle, pii, web: true })
   // The running job stops after its current batch (and goes back to the queue) before the database closes.
   app.addHook('preClose', stopJobRunner)
