@@ -132,7 +132,7 @@ describe.each(dialects)('rollups after random operations on %s', (dialect) => {
     await act(c.communityWorkerA, four.id, 'dispatch', { toUnitId: c.gridA.id })
     await act(c.gridWorkerA, four.id, 'accept')
 
-    for (let i = 0; i < 200; i++) {
+    for (let i = 0; i < 160; i++) {
       const roll = random()
       if (cases.length < 4 || roll < 0.25) {
         const s = await submitPublicRequest(t, { locationCode: pick([c.compoundA.code, c.compoundB.code]), itemId: pick([c.items.repair.id, c.items.elderly.id]), description: `随机${i}` })
@@ -180,7 +180,7 @@ describe.each(dialects)('rollups after random operations on %s', (dialect) => {
         const body = bodyFor(routeOf[action] ?? action, cases.map((x) => x.id).filter((x) => x !== target.id))
         if (body) await actor.post(`/api/requests/${target.id}/${routeOf[action] ?? action}`, { version: d.body.version, ...body })
       }
-      if (i === 100) {
+      if (i === 80) {
         const mid = await snapshot()
         await rebuildRollups(t.dbHandle.db, { countyId: c.county.id })
         expect(await snapshot()).toEqual(mid)
@@ -195,5 +195,5 @@ describe.each(dialects)('rollups after random operations on %s', (dialect) => {
     const result = await rebuildRollups(t.dbHandle.db, { countyId: c.county.id })
     expect(result.requests).toBe(cases.length)
     expect(await snapshot()).toEqual(incremental)
-  })
+  }, 180_000) // a long random walk; the machine may be busy
 })
