@@ -61,6 +61,11 @@ export interface Importer<K extends string, V, S> {
    * writes those rows one by one through writeRow.
    */
   writeBatch?(db: Db, records: RowRecord<V>[], state: S, env: ImportEnv): Promise<number>
+  /**
+   * Optional: for all-or-nothing, finds the rows of a batch the database would refuse without writing
+   * them (sets their problems). Without it the engine writes the batch and rolls it back.
+   */
+  checkBatch?(db: Db, records: RowRecord<V>[], state: S, env: ImportEnv): Promise<void>
   /** Forgets ids written in a transaction that was rolled back (the all-or-nothing check runs rolled-back batches). */
   resetWrites?(state: S): void
   /** After each committed batch (e.g. steps the owning service can only do in its own transaction). */

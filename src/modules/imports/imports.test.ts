@@ -153,6 +153,26 @@ describe.each(dialects)('imports on %s', (dialect) => {
     expect(await countPersons()).toBe(7)
   })
 
+  it('refuses rows whose identity number is registered already, so the same file imported twice adds nobody', async () => {
+    const rows = Array.from({ length: 6 }, (_, i) => residentRow(i))
+    const url = (mode: string) => `/api/imports/residents?mode=${mode}&unitId=${county.communityA.id}`
+    await upload(t.admin, url('valid_rows'), await residentsFile(rows))
+    await runNextJob(t.app)
+    expect(await countPersons()).toBe(6)
+
+    const again = await upload(t.admin, url('valid_rows'), await residentsFile(rows))
+    await runNextJob(t.app)
+    const job = (await t.admin.get(`/api/jobs/${again.body.id}`)).body
+    expect(job).toMatchObject({ succeeded: 0, failed: 6 })
+    const report = [...(await readXlsx((await download(t.admin, job.links.output)).body)).values()][0] as Cell[][]
+    expect(report[1]?.[11]).toBe('第4列 身份证号 已登记(系统中已有该身份证号的居民)')
+
+    const mixed = await upload(t.admin, url('all_or_nothing'), await residentsFile([residentRow(100), rows[2] as Cell[]]))
+    await runNextJob(t.app)
+    expect((await t.admin.get(`/api/jobs/${mixed.body.id}`)).body).toMatchObject({ succeeded: 0, failed: 1 })
+    expect(await countPersons()).toBe(6)
+  })
+
   it('refuses wrong headers before reading any row, listing what is missing and unexpected', async () => {
     const file = await xlsxBuffer([['名字', '性别', '身份证', '所属单位'], ['张三', '男', validIdNumber(), '幸福小区']])
     const res = await upload(t.admin, `/api/imports/residents?mode=valid_rows&unitId=${county.communityA.id}`, file)

@@ -10,7 +10,8 @@ import { requireActionOnPath } from '../access/service.js'
 import { validatePersonInput, PERSON_LIMITS, type FieldProblem } from '../residents/person-input.js'
 import { createHousehold, createPerson, listPersonTags, residentUnitTypes } from '../residents/service.js'
 import { parseDateCell, splitList, type ImportSpec, type RowCells, type RowProblem } from './columns.js'
-import { BatchOrderMismatch, type Importer, type Parsed, type RowRecord } from './engine.js'
+import type { Db } from '../../db/connect.js'
+import { BatchOrderMismatch, type Importer, type ImportEnv, type Parsed, type RowRecord } from './engine.js'
 import { insertHouseholds, insertPersons, insertTagLinks, setHouseholdHeads, takenIdHashes } from './store.js'
 import { getUnit } from '../units/service.js'
 import { loadUnitIndex, splitUnitPath, type UnitIndex } from './unit-index.js'
@@ -126,6 +127,15 @@ function fieldMessage(p: FieldProblem, cells: RowCells<Key> | null): string {
     case 'gender_mismatch': return `与身份证号不一致(身份证号中为${p.message.includes('female') ? '女' : '男'})`
     default: return '取值无效'
   }
+}
+
+/** Refuses rows whose identity number is registered already; returns each row's lookup hash. */
+async function refuseTakenIdNumbers(db: Db, records: RowRecord<ResidentValue>[], env: ImportEnv): Promise<Map<RowRecord<ResidentValue>, string>> {
+  const hashOf = new Map<RowRecord<ResidentValue>, string>()
+  for (const r of records) if (r.value?.idNumber) hashOf.set(r, env.pii.lookupHash(r.value.idNumber))
+  const taken = await takenIdHashes(db, [...hashOf.values()])
+  for (const [r, hash] of hashOf) if (taken.has(hash)) r.problems = [{ column: null, header: '身份证号', message: '已登记(系统中已有该身份证号的居民)' }]
+  return hashOf
 }
 
 export const residentsImporter: Importer<Key, ResidentValue, State> = {
@@ -276,16 +286,14 @@ export const residentsImporter: Importer<Key, ResidentValue, State> = {
    * validatePersonInput, units and tags resolved inside the target, identity numbers checked against
    * the registry here), with a few statements per batch instead of several per row.
    */
+  async checkBatch(db, records, _state, env) {
+    await refuseTakenIdNumbers(db, records, env)
+  },
+
   async writeBatch(db, records, state, env) {
     const now = nowIso()
-    const hashOf = new Map<RowRecord<ResidentValue>, string>()
-    for (const r of records) if (r.value?.idNumber) hashOf.set(r, env.pii.lookupHash(r.value.idNumber))
-    const taken = await takenIdHashes(db, [...hashOf.values()])
-    const rows = records.filter((r) => {
-      const hash = hashOf.get(r)
-      if (hash && taken.has(hash)) r.problems = [{ column: null, header: '身份证号', message: '已登记(系统中已有该身份证号的居民)' }]
-      return r.problems.length === 0
-    })
+    const hashOf = await refuseTakenIdNumbers(db, records, env)
+    const rows = records.filter((r) => r.problems.length === 0)
     const countyOf = (unitId: number): number | null => Number(state.units.get(unitId)?.path.split('/')[1]) || null
 
     const fresh: Household[] = []

@@ -236,8 +236,12 @@ async function runImport(ctx: JobContext<ImportParams>): Promise<JobOutcome> {
     // requests get through between them), then write everything in one transaction.
     for (let from = 0; from < records.length; from += BATCH) {
       const batch = records.slice(from, from + BATCH)
-      await rolledBack(db, async (trx) => { await writer.batch(trx, batch) })
-      importer.resetWrites?.(state)
+      const good = batch.filter((r) => r.value !== null && r.problems.length === 0)
+      if (importer.checkBatch) await importer.checkBatch(db, good, state, env)
+      else {
+        await rolledBack(db, async (trx) => { await writer.batch(trx, batch) })
+        importer.resetWrites?.(state)
+      }
       await ctx.progress({ processed: at('checking', from + batch.length), failed: countFailed(records, records.length), result: { phase: 'checking' } })
       if (ctx.stopping) throw new JobInterrupted()
     }
@@ -260,7 +264,8 @@ async function runImport(ctx: JobContext<ImportParams>): Promise<JobOutcome> {
     }
   }
 
-  // 3. the error report
+  // 3. the error report (problems found while writing are placed in their columns too)
+  locateProblems(records, spec, match)
   const refused = new Map(records.filter((r) => r.problems.length > 0).map((r) => [r.index, r.problems]))
   let output: JobOutcome['output'] = null
   if (refused.size > 0) {
