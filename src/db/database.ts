@@ -20,6 +20,7 @@ import type {
   IdempotencyKeyTable, NotificationTable, Open311KeyTable, OutboxTable, RequestAppealTable, RequestEventTable, RequestExtensionTable,
   RequestPhotoTable, RequestRatingTable, RequestRollupTable, RequestTable, RequestUploadTable, RequestUnitTable, ResponseTemplateTable, UnitAssignmentTable,
 } from './tables/requests.js'
+import type { Open311RequestTable } from './tables/open311.js'
 
 /** Every table, by its SQL name. Each module's tables live in tables/<module>.ts. */
 export interface Database {
@@ -68,6 +69,7 @@ export interface Database {
   notification: NotificationTable
   outbox: OutboxTable
   open311_key: Open311KeyTable
+  open311_request: Open311RequestTable
   request_rollup: RequestRollupTable
   request_upload: RequestUploadTable
 }
