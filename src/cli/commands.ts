@@ -7,6 +7,7 @@ import { openDatabase, startServer } from '../server/start.js'
 import { createAdminAccount } from '../modules/accounts/service.js'
 import { generatePassword } from '../lib/passwords.js'
 import { appVersion } from '../lib/project.js'
+import { open311KeyCli } from '../modules/open311/cli.js'
 
 const HELP = `chorus ${appVersion()} — 基层党建“大合唱” / grassroots party building and governance
 
@@ -18,6 +19,8 @@ Usage: chorus <command> [options]
                              create or reset a deployment-wide administrator
   backup FILE                consistent online copy of the database to FILE
   restore FILE               replace the database with FILE (stop the server first)
+  open311-key create --name NAME --unit CODE | list [--all] | revoke ID
+                             Open311 API keys; a key submits requests only inside its unit
   help                       this text
 
 Environment: PORT (3000), CHORUS_DATA_DIR (./data), DATABASE_URL (postgres://…, else SQLite),
@@ -61,6 +64,15 @@ export async function runCli(argv: string[], config: Config): Promise<number | n
       }
       console.log(`administrator "${username}" ready, password: ${password}`)
       return 0
+    }
+    case 'open311-key': {
+      const handle = openDatabase(config)
+      try {
+        await migrateToLatest(handle)
+        return await open311KeyCli(handle.db, args)
+      } finally {
+        await handle.close()
+      }
     }
     case 'backup':
       return backup(config, args[0])

@@ -5096,6 +5096,215 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/open311-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Open311 API keys issued in your subtree */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Page number, from 1 */
+                    page?: number;
+                    /** @description Rows per page (at most 500) */
+                    pageSize?: number;
+                    status?: "active" | "revoked" | "all";
+                    /** @description Keys issued in this unit's subtree */
+                    unitId?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                id: number;
+                                lastUsedAt: string | null;
+                                name: string;
+                                /** @description Requests submitted with this key */
+                                requestCount: number;
+                                revokedAt: string | null;
+                                unitCode: string | null;
+                                /** @description The key may submit requests for places in this unit's subtree */
+                                unitId: number;
+                                unitName: string;
+                            }[];
+                            total: number;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Issue an Open311 API key for a unit's subtree; the key is in this answer only */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Who uses it, e.g. 12345 热线对接 or 社区小程序 */
+                        name: string;
+                        /** @description The unit whose subtree the key may submit for */
+                        unitId: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt: string;
+                            id: number;
+                            /** @description The api_key; shown this once, only its hash is stored */
+                            key: string;
+                            lastUsedAt: string | null;
+                            name: string;
+                            /** @description Requests submitted with this key */
+                            requestCount: number;
+                            revokedAt: string | null;
+                            unitCode: string | null;
+                            /** @description The key may submit requests for places in this unit's subtree */
+                            unitId: number;
+                            unitName: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/open311-keys/{id}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Revoke an Open311 API key (its next POST gets 403) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt: string;
+                            id: number;
+                            lastUsedAt: string | null;
+                            name: string;
+                            /** @description Requests submitted with this key */
+                            requestCount: number;
+                            revokedAt: string | null;
+                            unitCode: string | null;
+                            /** @description The key may submit requests for places in this unit's subtree */
+                            unitId: number;
+                            unitName: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/party/members": {
         parameters: {
             query?: never;
@@ -20195,6 +20404,1267 @@ export interface paths {
                             /** @description True when the node limit (2,000) cut the tree short; expand lazily through /children */
                             truncated: boolean;
                         };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/open311/v2/discovery.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Service discovery (json) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The county code (e.g. 371524); optional while the deployment serves one county */
+                    jurisdiction_id?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description GeoReport v2 errors: `[{"code","description"}]` or `<errors><error><code/><description/></error></errors>` */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The HTTP status (the stable snake_case code is in the X-Error-Code header) */
+                            code: number;
+                            description: string;
+                        }[];
+                    };
+                };
+                /** @description GeoReport v2 errors: `[{"code","description"}]` or `<errors><error><code/><description/></error></errors>` */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The HTTP status (the stable snake_case code is in the X-Error-Code header) */
+                            code: number;
+                            description: string;
+                        }[];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            changeset: string;
+                            contact: string;
+                            endpoints: {
+                                changeset: string;
+                                formats: string[];
+                                specification: string;
+                                type: string;
+                                url: string;
+                            }[];
+                            key_service: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/open311/v2/discovery.xml": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Service discovery (xml) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The county code (e.g. 371524); optional while the deployment serves one county */
+                    jurisdiction_id?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description GeoReport errors: <errors><error><code/><description/></error></errors> (the stable code is in X-Error-Code) */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/xml": string;
+                    };
+                };
+                /** @description GeoReport errors: <errors><error><code/><description/></error></errors> (the stable code is in X-Error-Code) */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/xml": string;
+                    };
+                };
+                /** @description The same document in GeoReport XML (UTF-8) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/xml": string;
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/open311/v2/requests.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET Service Requests (json): by service_request_id, or by service_code, status and a period of at most 90 days (default: the last 90 days); page/page_size */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description W3C date-time with a time zone, e.g. 2026-01-01T00:00:00+08:00 (a bare date is midnight in Asia/Shanghai) */
+                    end_date?: string;
+                    /** @description The county code (e.g. 371524); optional while the deployment serves one county */
+                    jurisdiction_id?: string;
+                    /** @description Page number, from 1 (extension) */
+                    page?: number;
+                    /** @description Requests per page, at most 1000 (extension; default 1000) */
+                    page_size?: number;
+                    /** @description Comma-separated service codes */
+                    service_code?: string;
+                    /** @description Comma-separated ids; overrides every other filter */
+                    service_request_id?: string;
+                    /** @description W3C date-time with a time zone, e.g. 2026-01-01T00:00:00+08:00 (a bare date is midnight in Asia/Shanghai) */
+                    start_date?: string;
+                    /** @description open, closed, or open,closed */
+                    status?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description GeoReport v2 errors: `[{"code","description"}]` or `<errors><error><code/><description/></error></errors>` */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The HTTP status (the stable snake_case code is in the X-Error-Code header) */
+                            code: number;
+                            description: string;
+                        }[];
+                    };
+                };
+                /** @description GeoReport v2 errors: `[{"code","description"}]` or `<errors><error><code/><description/></error></errors>` */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The HTTP status (the stable snake_case code is in the X-Error-Code header) */
+                            code: number;
+                            description: string;
+                        }[];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The place, from the most specific unit to the county */
+                            address: string;
+                            address_id: string | null;
+                            agency_responsible: string | null;
+                            description: string | null;
+                            expected_datetime: string | null;
+                            lat: number | null;
+                            long: number | null;
+                            media_url: string | null;
+                            /**
+                             * @description ISO 8601 / W3C date-time with the +08:00 offset (Asia/Shanghai)
+                             * @example 2026-12-01T09:30:00+08:00
+                             */
+                            requested_datetime: string;
+                            service_code: string | null;
+                            service_name: string;
+                            service_notice: string | null;
+                            service_request_id: string;
+                            status: "open" | "closed";
+                            status_notes: string | null;
+                            /**
+                             * @description ISO 8601 / W3C date-time with the +08:00 offset (Asia/Shanghai)
+                             * @example 2026-12-01T09:30:00+08:00
+                             */
+                            updated_datetime: string;
+                            zipcode: string | null;
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** POST Service Request (json): needs api_key; the place is address_id (a unit code), address_string or lat/long */
+        post: {
+            parameters: {
+                query?: {
+                    /** @description May also be sent here instead of in the body */
+                    api_key?: string;
+                    /** @description The county code (e.g. 371524); optional while the deployment serves one county */
+                    jurisdiction_id?: string;
+                };
+                header?: {
+                    /** @description Optional (extension): 8–100 letters, digits, - or _; a retried POST with the same key returns the first request */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        account_id?: string;
+                        /** @description The code of a unit: compound, building, grid, village … */
+                        address_id?: string;
+                        /** @description A place name or code, optionally with the names above it (吉祥苑社区 第一网格) */
+                        address_string?: string;
+                        /** @description The key issued to your organisation (chorus open311-key create) */
+                        api_key?: string;
+                        /** @description JSON form of attribute[code]=value */
+                        attribute?: {
+                            [key: string]: string | string[];
+                        };
+                        description?: string;
+                        device_id?: string;
+                        /** Format: email */
+                        email?: string;
+                        first_name?: string;
+                        /** @description The county code (e.g. 371524); optional while the deployment serves one county */
+                        jurisdiction_id?: string;
+                        last_name?: string;
+                        /** @description WGS 84 degrees */
+                        lat?: number | string;
+                        /** @description WGS 84 degrees */
+                        long?: number | string;
+                        /** Format: uri */
+                        media_url?: string;
+                        /** @description 11-digit mainland mobile; +86, spaces and dashes are tolerated */
+                        phone?: string;
+                        /** @description From GET services */
+                        service_code: string;
+                    } & {
+                        [key: string]: string | string[];
+                    };
+                    "application/x-www-form-urlencoded": {
+                        account_id?: string;
+                        /** @description The code of a unit: compound, building, grid, village … */
+                        address_id?: string;
+                        /** @description A place name or code, optionally with the names above it (吉祥苑社区 第一网格) */
+                        address_string?: string;
+                        /** @description The key issued to your organisation (chorus open311-key create) */
+                        api_key?: string;
+                        /** @description JSON form of attribute[code]=value */
+                        attribute?: {
+                            [key: string]: string | string[];
+                        };
+                        description?: string;
+                        device_id?: string;
+                        /** Format: email */
+                        email?: string;
+                        first_name?: string;
+                        /** @description The county code (e.g. 371524); optional while the deployment serves one county */
+                        jurisdiction_id?: string;
+                        last_name?: string;
+                        /** @description WGS 84 degrees */
+                        lat?: number | string;
+                        /** @description WGS 84 degrees */
+                        long?: number | string;
+                        /** Format: uri */
+                        media_url?: string;
+                        /** @description 11-digit mainland mobile; +86, spaces and dashes are tolerated */
+                        phone?: string;
+                        /** @description From GET services */
+                        service_code: string;
+                    } & {
+                        [key: string]: string | string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description GeoReport v2 errors: `[{"code","description"}]` or `<errors><error><code/><description/></error></errors>` */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The HTTP status (the stable snake_case code is in the X-Error-Code header) */
+                            code: number;
+                            description: string;
+                        }[];
+                    };
+                };
+                /** @description GeoReport v2 errors: `[{"code","description"}]` or `<errors><error><code/><description/></error></errors>` */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The HTTP status (the stable snake_case code is in the X-Error-Code header) */
+                            code: number;
+                            description: string;
+                        }[];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            account_id: string | null;
+                            service_notice: string | null;
+                            service_request_id: string;
+                        }[];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/open311/v2/requests.xml": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET Service Requests (xml): by service_request_id, or by service_code, status and a period of at most 90 days (default: the last 90 days); page/page_size */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description W3C date-time with a time zone, e.g. 2026-01-01T00:00:00+08:00 (a bare date is midnight in Asia/Shanghai) */
+                    end_date?: string;
+                    /** @description The county code (e.g. 371524); optional while the deployment serves one county */
+                    jurisdiction_id?: string;
+                    /** @description Page number, from 1 (extension) */
+                    page?: number;
+                    /** @description Requests per page, at most 1000 (extension; default 1000) */
+                    page_size?: number;
+                    /** @description Comma-separated service codes */
+                    service_code?: string;
+                    /** @description Comma-separated ids; overrides every other filter */
+                    service_request_id?: string;
+                    /** @description W3C date-time with a time zone, e.g. 2026-01-01T00:00:00+08:00 (a bare date is midnight in Asia/Shanghai) */
+                    start_date?: string;
+                    /** @description open, closed, or open,closed */
+                    status?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description GeoReport errors: <errors><error><code/><description/></error></errors> (the stable code is in X-Error-Code) */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/xml": string;
+                    };
+                };
+                /** @description GeoReport errors: <errors><error><code/><description/></error></errors> (the stable code is in X-Error-Code) */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/xml": string;
+                    };
+                };
+                /** @description The same document in GeoReport XML (UTF-8) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/xml": string;
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** POST Service Request (xml): needs api_key; the place is address_id (a unit code), address_string or lat/long */
+        post: {
+            parameters: {
+                query?: {
+                    /** @description May also be sent here instead of in the body */
+                    api_key?: string;
+                    /** @description The county code (e.g. 371524); optional while the deployment serves one county */
+                    jurisdiction_id?: string;
+                };
+                header?: {
+                    /** @description Optional (extension): 8–100 letters, digits, - or _; a retried POST with the same key returns the first request */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        account_id?: string;
+                        /** @description The code of a unit: compound, building, grid, village … */
+                        address_id?: string;
+                        /** @description A place name or code, optionally with the names above it (吉祥苑社区 第一网格) */
+                        address_string?: string;
+                        /** @description The key issued to your organisation (chorus open311-key create) */
+                        api_key?: string;
+                        /** @description JSON form of attribute[code]=value */
+                        attribute?: {
+                            [key: string]: string | string[];
+                        };
+                        description?: string;
+                        device_id?: string;
+                        /** Format: email */
+                        email?: string;
+                        first_name?: string;
+                        /** @description The county code (e.g. 371524); optional while the deployment serves one county */
+                        jurisdiction_id?: string;
+                        last_name?: string;
+                        /** @description WGS 84 degrees */
+                        lat?: number | string;
+                        /** @description WGS 84 degrees */
+                        long?: number | string;
+                        /** Format: uri */
+                        media_url?: string;
+                        /** @description 11-digit mainland mobile; +86, spaces and dashes are tolerated */
+                        phone?: string;
+                        /** @description From GET services */
+                        service_code: string;
+                    } & {
+                        [key: string]: string | string[];
+                    };
+                    "application/x-www-form-urlencoded": {
+                        account_id?: string;
+                        /** @description The code of a unit: compound, building, grid, village … */
+                        address_id?: string;
+                        /** @description A place name or code, optionally with the names above it (吉祥苑社区 第一网格) */
+                        address_string?: string;
+                        /** @description The key issued to your organisation (chorus open311-key create) */
+                        api_key?: string;
+                        /** @description JSON form of attribute[code]=value */
+                        attribute?: {
+                            [key: string]: string | string[];
+                        };
+                        description?: string;
+                        device_id?: string;
+                        /** Format: email */
+                        email?: string;
+                        first_name?: string;
+                        /** @description The county code (e.g. 371524); optional while the deployment serves one county */
+                        jurisdiction_id?: string;
+                        last_name?: string;
+                        /** @description WGS 84 degrees */
+                        lat?: number | string;
+                        /** @description WGS 84 degrees */
+                        long?: number | string;
+                        /** Format: uri */
+                        media_url?: string;
+                        /** @description 11-digit mainland mobile; +86, spaces and dashes are tolerated */
+                        phone?: string;
+                        /** @description From GET services */
+                        service_code: string;
+                    } & {
+                        [key: string]: string | string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description GeoReport errors: <errors><error><code/><description/></error></errors> (the stable code is in X-Error-Code) */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/xml": string;
+                    };
+                };
+                /** @description GeoReport errors: <errors><error><code/><description/></error></errors> (the stable code is in X-Error-Code) */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/xml": string;
+                    };
+                };
+                /** @description The same document in GeoReport XML (UTF-8) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/xml": string;
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/open311/v2/requests/{service_request_id}.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET Service Request (json) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The county code (e.g. 371524); optional while the deployment serves one county */
+                    jurisdiction_id?: string;
+                };
+                header?: never;
+                path: {
+                    service_request_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description GeoReport v2 errors: `[{"code","description"}]` or `<errors><error><code/><description/></error></errors>` */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The HTTP status (the stable snake_case code is in the X-Error-Code header) */
+                            code: number;
+                            description: string;
+                        }[];
+                    };
+                };
+                /** @description GeoReport v2 errors: `[{"code","description"}]` or `<errors><error><code/><description/></error></errors>` */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The HTTP status (the stable snake_case code is in the X-Error-Code header) */
+                            code: number;
+                            description: string;
+                        }[];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The place, from the most specific unit to the county */
+                            address: string;
+                            address_id: string | null;
+                            agency_responsible: string | null;
+                            description: string | null;
+                            expected_datetime: string | null;
+                            lat: number | null;
+                            long: number | null;
+                            media_url: string | null;
+                            /**
+                             * @description ISO 8601 / W3C date-time with the +08:00 offset (Asia/Shanghai)
+                             * @example 2026-12-01T09:30:00+08:00
+                             */
+                            requested_datetime: string;
+                            service_code: string | null;
+                            service_name: string;
+                            service_notice: string | null;
+                            service_request_id: string;
+                            status: "open" | "closed";
+                            status_notes: string | null;
+                            /**
+                             * @description ISO 8601 / W3C date-time with the +08:00 offset (Asia/Shanghai)
+                             * @example 2026-12-01T09:30:00+08:00
+                             */
+                            updated_datetime: string;
+                            zipcode: string | null;
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/open311/v2/requests/{service_request_id}.xml": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET Service Request (xml) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The county code (e.g. 371524); optional while the deployment serves one county */
+                    jurisdiction_id?: string;
+                };
+                header?: never;
+                path: {
+                    service_request_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description GeoReport errors: <errors><error><code/><description/></error></errors> (the stable code is in X-Error-Code) */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/xml": string;
+                    };
+                };
+                /** @description GeoReport errors: <errors><error><code/><description/></error></errors> (the stable code is in X-Error-Code) */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/xml": string;
+                    };
+                };
+                /** @description The same document in GeoReport XML (UTF-8) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/xml": string;
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/open311/v2/servicerequestupdates.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET Service Request Updates (json, extension): public steps of requests in a period of at most 90 days, oldest first; page/page_size */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description W3C date-time with a time zone, e.g. 2026-01-01T00:00:00+08:00 (a bare date is midnight in Asia/Shanghai) */
+                    end_date?: string;
+                    /** @description The county code (e.g. 371524); optional while the deployment serves one county */
+                    jurisdiction_id?: string;
+                    /** @description Page number, from 1 (extension) */
+                    page?: number;
+                    /** @description Requests per page, at most 1000 (extension; default 1000) */
+                    page_size?: number;
+                    /** @description Comma-separated ids: only their updates */
+                    service_request_id?: string;
+                    /** @description W3C date-time with a time zone, e.g. 2026-01-01T00:00:00+08:00 (a bare date is midnight in Asia/Shanghai) */
+                    start_date?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description GeoReport v2 errors: `[{"code","description"}]` or `<errors><error><code/><description/></error></errors>` */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The HTTP status (the stable snake_case code is in the X-Error-Code header) */
+                            code: number;
+                            description: string;
+                        }[];
+                    };
+                };
+                /** @description GeoReport v2 errors: `[{"code","description"}]` or `<errors><error><code/><description/></error></errors>` */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The HTTP status (the stable snake_case code is in the X-Error-Code header) */
+                            code: number;
+                            description: string;
+                        }[];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            description: string;
+                            media_url: string | null;
+                            service_request_id: string;
+                            status: "open" | "closed";
+                            update_id: string;
+                            /**
+                             * @description ISO 8601 / W3C date-time with the +08:00 offset (Asia/Shanghai)
+                             * @example 2026-12-01T09:30:00+08:00
+                             */
+                            updated_datetime: string;
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/open311/v2/servicerequestupdates.xml": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET Service Request Updates (xml, extension): public steps of requests in a period of at most 90 days, oldest first; page/page_size */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description W3C date-time with a time zone, e.g. 2026-01-01T00:00:00+08:00 (a bare date is midnight in Asia/Shanghai) */
+                    end_date?: string;
+                    /** @description The county code (e.g. 371524); optional while the deployment serves one county */
+                    jurisdiction_id?: string;
+                    /** @description Page number, from 1 (extension) */
+                    page?: number;
+                    /** @description Requests per page, at most 1000 (extension; default 1000) */
+                    page_size?: number;
+                    /** @description Comma-separated ids: only their updates */
+                    service_request_id?: string;
+                    /** @description W3C date-time with a time zone, e.g. 2026-01-01T00:00:00+08:00 (a bare date is midnight in Asia/Shanghai) */
+                    start_date?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description GeoReport errors: <errors><error><code/><description/></error></errors> (the stable code is in X-Error-Code) */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/xml": string;
+                    };
+                };
+                /** @description GeoReport errors: <errors><error><code/><description/></error></errors> (the stable code is in X-Error-Code) */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/xml": string;
+                    };
+                };
+                /** @description The same document in GeoReport XML (UTF-8) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/xml": string;
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/open311/v2/services.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET Service List (json): the public catalog items of the county */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The county code (e.g. 371524); optional while the deployment serves one county */
+                    jurisdiction_id?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description GeoReport v2 errors: `[{"code","description"}]` or `<errors><error><code/><description/></error></errors>` */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The HTTP status (the stable snake_case code is in the X-Error-Code header) */
+                            code: number;
+                            description: string;
+                        }[];
+                    };
+                };
+                /** @description GeoReport v2 errors: `[{"code","description"}]` or `<errors><error><code/><description/></error></errors>` */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The HTTP status (the stable snake_case code is in the X-Error-Code header) */
+                            code: number;
+                            description: string;
+                        }[];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            description: string | null;
+                            group: string;
+                            keywords: string;
+                            metadata: boolean;
+                            service_code: string;
+                            service_name: string;
+                            /** @description realtime: the service_request_id is returned by POST requests */
+                            type: string;
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/open311/v2/services.xml": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET Service List (xml): the public catalog items of the county */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The county code (e.g. 371524); optional while the deployment serves one county */
+                    jurisdiction_id?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description GeoReport errors: <errors><error><code/><description/></error></errors> (the stable code is in X-Error-Code) */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/xml": string;
+                    };
+                };
+                /** @description GeoReport errors: <errors><error><code/><description/></error></errors> (the stable code is in X-Error-Code) */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/xml": string;
+                    };
+                };
+                /** @description The same document in GeoReport XML (UTF-8) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/xml": string;
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/open311/v2/services/{service_code}.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET Service Definition (json) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The county code (e.g. 371524); optional while the deployment serves one county */
+                    jurisdiction_id?: string;
+                };
+                header?: never;
+                path: {
+                    service_code: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description GeoReport v2 errors: `[{"code","description"}]` or `<errors><error><code/><description/></error></errors>` */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The HTTP status (the stable snake_case code is in the X-Error-Code header) */
+                            code: number;
+                            description: string;
+                        }[];
+                    };
+                };
+                /** @description GeoReport v2 errors: `[{"code","description"}]` or `<errors><error><code/><description/></error></errors>` */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The HTTP status (the stable snake_case code is in the X-Error-Code header) */
+                            code: number;
+                            description: string;
+                        }[];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            attributes: {
+                                code: string;
+                                datatype: string;
+                                datatype_description: string | null;
+                                description: string;
+                                order: number;
+                                required: boolean;
+                                values: {
+                                    key: string;
+                                    name: string;
+                                }[];
+                                variable: boolean;
+                            }[];
+                            service_code: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/open311/v2/services/{service_code}.xml": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET Service Definition (xml) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The county code (e.g. 371524); optional while the deployment serves one county */
+                    jurisdiction_id?: string;
+                };
+                header?: never;
+                path: {
+                    service_code: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description GeoReport errors: <errors><error><code/><description/></error></errors> (the stable code is in X-Error-Code) */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/xml": string;
+                    };
+                };
+                /** @description GeoReport errors: <errors><error><code/><description/></error></errors> (the stable code is in X-Error-Code) */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/xml": string;
+                    };
+                };
+                /** @description The same document in GeoReport XML (UTF-8) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/xml": string;
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/open311/v2/tokens/{token}.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET service_request_id from a token (json); tokens are the residents' tracking codes */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The county code (e.g. 371524); optional while the deployment serves one county */
+                    jurisdiction_id?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description A tracking code (查询码) given to the resident */
+                    token: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description GeoReport v2 errors: `[{"code","description"}]` or `<errors><error><code/><description/></error></errors>` */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The HTTP status (the stable snake_case code is in the X-Error-Code header) */
+                            code: number;
+                            description: string;
+                        }[];
+                    };
+                };
+                /** @description GeoReport v2 errors: `[{"code","description"}]` or `<errors><error><code/><description/></error></errors>` */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The HTTP status (the stable snake_case code is in the X-Error-Code header) */
+                            code: number;
+                            description: string;
+                        }[];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            service_request_id: string;
+                            token: string;
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/open311/v2/tokens/{token}.xml": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET service_request_id from a token (xml); tokens are the residents' tracking codes */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The county code (e.g. 371524); optional while the deployment serves one county */
+                    jurisdiction_id?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description A tracking code (查询码) given to the resident */
+                    token: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description GeoReport errors: <errors><error><code/><description/></error></errors> (the stable code is in X-Error-Code) */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/xml": string;
+                    };
+                };
+                /** @description GeoReport errors: <errors><error><code/><description/></error></errors> (the stable code is in X-Error-Code) */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/xml": string;
+                    };
+                };
+                /** @description The same document in GeoReport XML (UTF-8) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/xml": string;
                     };
                 };
             };
