@@ -70,8 +70,39 @@ export function connect(options: ConnectOptions): DbHandle {
   sqlite.pragma('foreign_keys = ON')
   sqlite.pragma('busy_timeout = 10000')
   sqlite.pragma('synchronous = NORMAL')
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) })
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) })
   return { db, dialect: 'sqlite', sqlite, pool: null, schema: null, close: () => db.destroy() }
+}
+
+const STATEMENT_CACHE_SIZE = 1000
+
+/**
+ * Kysely prepares every query anew; on SQLite preparing costs more than running a small query.
+ * Statements are kept by their SQL text (least recently used go first); a statement still being
+ * iterated is never handed out twice.
+ */
+function withStatementCache(sqlite: SQLite.Database): { prepare(sql: string): SQLite.Statement; close(): void } {
+  const cache = new Map<string, SQLite.Statement>()
+  return {
+    prepare(text: string) {
+      const hit = cache.get(text)
+      if (hit && !hit.busy) {
+        cache.delete(text)
+        cache.set(text, hit)
+        return hit
+      }
+      const statement = sqlite.prepare(text)
+      if (!hit) {
+        cache.set(text, statement)
+        if (cache.size > STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value as string)
+      }
+      return statement
+    },
+    close() {
+      cache.clear()
+      sqlite.close()
+    },
+  }
 }
 
 export async function ping(db: Db): Promise<void> {
