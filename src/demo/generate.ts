@@ -52,7 +52,7 @@ interface ScaleSpec {
 export const SCALES: Record<DemoScale, ScaleSpec> = {
   tiny: { householdsPerCompound: [2, 3], householdsPerVillage: [2, 3], buildingsPerCompound: [1, 3], floors: 6, requests: 240 },
   small: { householdsPerCompound: [8, 14], householdsPerVillage: [8, 14], buildingsPerCompound: [2, 6], floors: 6, requests: 3000 },
-  full: { householdsPerCompound: [180, 380], householdsPerVillage: [330, 570], buildingsPerCompound: [6, 20], floors: 11, requests: 40000 },
+  full: { householdsPerCompound: [190, 390], householdsPerVillage: [350, 600], buildingsPerCompound: [6, 20], floors: 11, requests: 40000 },
 }
 
 export const DEFAULT_SEED = 371524
@@ -146,12 +146,13 @@ export async function generateDemo(db: Db, pii: PiiCipher, options: DemoOptions)
 
   if (await store.findUnitByCode(db, COUNTY.code)) throw new DemoExistsError()
 
-  const run = async (phase: string, unit: string, fn: (report: (done: number, total: number) => void) => Promise<number>) => {
+  /** Runs one phase; `unit` names what its result counts, `progressUnit` what its progress counts (default the same). */
+  const run = async (phase: string, unit: string, fn: (report: (done: number, total: number) => void) => Promise<number>, progressUnit = unit) => {
     const index = PHASES.findIndex((p) => p.phase === phase)
     const base = { phase, label: PHASES[index]!.label, step: index + 1, steps: PHASES.length, unit }
     const t0 = Date.now()
     emit({ ...base, done: 0, total: 0, state: 'start', ms: 0 })
-    const done = await fn((d, total) => emit({ ...base, done: d, total, state: 'progress', ms: Date.now() - t0 }))
+    const done = await fn((d, total) => emit({ ...base, unit: progressUnit, done: d, total, state: 'progress', ms: Date.now() - t0 }))
     const ms = Date.now() - t0
     phaseTimes.push({ phase, ms })
     emit({ ...base, done, total: done, state: 'end', ms })
@@ -399,13 +400,13 @@ export async function generateDemo(db: Db, pii: PiiCipher, options: DemoOptions)
         await store.insertTagLinks(trx, links)
         await store.setHouseholdHeads(trx, householdIds)
       })
-      report(slim.length, Math.round((slim.length * places.length) / Math.min(places.length, start + perBatch)))
+      report(Math.min(places.length, start + perBatch), places.length)
     }
     return slim.length
-  })
+  }, 'compounds and villages')
 
   // --- 4. party members ---------------------------------------------------------------------------------
-  const memberIdsByPerson = new Map<number, { memberId: number; stage: string; orgId: number; placeId: number }>()
+  const memberIdsByPerson = new Map<number, { memberId: number; stage: string; orgId: number; placeId: number; representative: boolean }>()
   await run('members', 'members and applicants', async () => {
     const rng = root.fork('members')
     const adults = slim.filter((p) => p.age >= 18)
@@ -436,17 +437,22 @@ export async function generateDemo(db: Db, pii: PiiCipher, options: DemoOptions)
         drafts.push({ person, orgId, draft: pipelineDraft(rng, stage, asOf) })
       }
     }
+    // party representatives (党代表) of the county and town congresses: about one full member in eighty
+    const fullIdx = drafts.map((d, i) => (d.draft.stage === 'full' ? i : -1)).filter((i) => i >= 0)
+    const repLevel = new Map(rng.shuffle(fullIdx).slice(0, Math.round(fullIdx.length / 80)).map((i) => [i, rng.chance(0.7) ? 'county' : 'town'] as const))
     const now = nowIso()
     await db.transaction().execute(async (trx) => {
-      const ids = await store.insertMembers(trx, drafts.map((d) => ({
+      const ids = await store.insertMembers(trx, drafts.map((d, i) => ({
         county_id: county.id, person_id: d.person.personId, org_id: d.orgId, stage: d.draft.stage, joined_date: d.draft.joinedDate, full_date: d.draft.fullDate,
-        is_representative: 0, representative_level: null, status: 'active', created_at: now, updated_at: now,
+        is_representative: repLevel.has(i) ? 1 : 0, representative_level: repLevel.get(i) ?? null, status: 'active', created_at: now, updated_at: now,
       })))
       const steps = drafts.flatMap((d, i) => d.draft.steps.map((s) => ({
         member_id: ids[i] as number, step: s.step, date: s.date, sponsors_json: s.sponsors ? JSON.stringify(s.sponsors) : null, note: null, actor_id: null, created_at: now,
       })))
       await store.insertSteps(trx, steps)
-      drafts.forEach((d, i) => memberIdsByPerson.set(d.person.personId, { memberId: ids[i] as number, stage: d.draft.stage, orgId: d.orgId, placeId: d.person.placeId }))
+      drafts.forEach((d, i) => memberIdsByPerson.set(d.person.personId, {
+        memberId: ids[i] as number, stage: d.draft.stage, orgId: d.orgId, placeId: d.person.placeId, representative: repLevel.has(i),
+      }))
 
       // secretaries and group leaders: the longest-standing full member of the organization (or of its subtree)
       const orgs = await store.orgsInCounty(trx, county.id)
@@ -540,32 +546,31 @@ export async function generateDemo(db: Db, pii: PiiCipher, options: DemoOptions)
     return assigned
   })
 
-  // --- 7. party representatives and their studios -------------------------------------------------------
-  await run('studios', 'representatives', async () => {
+  // --- 7. party representatives' studios (党代表专业工作室), one per community ------------------------------
+  await run('studios', 'studios', async () => {
     const rng = root.fork('studios')
-    const full = [...memberIdsByPerson.entries()].filter(([, m]) => m.stage === 'full')
+    const full = [...memberIdsByPerson.values()].filter((m) => m.stage === 'full')
     const placeCommunity = new Map(places.map((p) => [p.id, p.community]))
-    const reps = new Set<number>()
+    const owners = new Set<number>()
     let studios = 0
     for (const [i, cm] of COMMUNITIES.entries()) {
-      const living = full.filter(([, m]) => placeCommunity.get(m.placeId) === cm.name && !reps.has(m.memberId))
-      const pool = living.length ? living : full.filter(([, m]) => !reps.has(m.memberId))
+      const living = full.filter((m) => placeCommunity.get(m.placeId) === cm.name && !owners.has(m.memberId))
+      // a representative who lives in the community; failing that, a member there is elected one (through the party service)
+      const reps = living.filter((m) => m.representative)
+      const pool = reps.length ? reps : living.length ? living : full.filter((m) => m.representative && !owners.has(m.memberId))
       if (pool.length === 0) continue
-      const [, m] = rng.pick(pool)
-      reps.add(m.memberId)
-      await updateMember(db, actor, m.memberId, { isRepresentative: true, representativeLevel: 'county' })
+      const m = rng.pick(pool)
+      owners.add(m.memberId)
+      if (!m.representative) {
+        await updateMember(db, actor, m.memberId, { isRepresentative: true, representativeLevel: 'county' })
+        m.representative = true
+      }
       const specialty = STUDIO_SPECIALTIES[i % STUDIO_SPECIALTIES.length] as string
       await createStudio(db, actor, {
         memberId: m.memberId, unitId: (communities.get(cm.name) as Ref).id, name: `${cm.name}党代表${specialty}工作室`, specialty,
         receptionHours: `每周${rng.pick(['一', '二', '三', '四', '五'])} ${rng.pick(['9:00-11:30', '14:30-17:00'])}`, address: `${cm.address}党群服务中心`,
       })
       studios++
-    }
-    // more county and town representatives without a studio (about one in eighty members)
-    const extra = Math.max(0, Math.round(full.length / 80) - reps.size)
-    for (const [, m] of rng.shuffle(full).filter(([, x]) => !reps.has(x.memberId)).slice(0, extra)) {
-      await updateMember(db, actor, m.memberId, { isRepresentative: true, representativeLevel: rng.chance(0.7) ? 'county' : 'town' })
-      reps.add(m.memberId)
     }
     return studios
   })

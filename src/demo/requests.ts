@@ -297,7 +297,16 @@ export async function generateRequestHistory(db: Db, pii: PiiCipher, o: HistoryO
             const again = rateAt + rng.int(60, 3 * 24 * 60) * MINUTE
             const restarted: Clock = { ...clock, resolutionStart: iso(rateAt), extensions: [] }
             const due = resolutionDeadlines(restarted, calendar)
-            Object.assign(row, { reopen_count: 1, clock_json: JSON.stringify(restarted), resolution_due_at: due?.dueAt ?? null, warn_at: due?.warnAt ?? null })
+            // reopening resets the warning and overdue flags for the fresh clock (intake.ts reopenPatch)
+            Object.assign(row, {
+              reopen_count: 1, clock_json: JSON.stringify(restarted), resolution_due_at: due?.dueAt ?? null, warn_at: due?.warnAt ?? null,
+              warned: 0, resolution_overdue: 0, escalation_level: 0,
+            })
+            const until = again <= now ? again : now
+            if (due && Date.parse(due.dueAt) <= until) {
+              Object.assign(row, { warned: 1, resolution_overdue: 1, escalation_level: 1 })
+              ev(Date.parse(due.dueAt) + MINUTE, 'overdue', { unit_id: handlerId, actor_name: 'sweep', data_json: JSON.stringify({ dueAt: due.dueAt }) })
+            }
             if (again <= now) {
               const m2 = handlingMinutes(subIso, iso(again), restarted, calendar)
               ev(again, 'resolved', { visibility: 'public', unit_id: handlerId, actor_name: workerOf(handlerId), from_status: 'in_progress', to_status: 'resolved', note: '返工处理完毕,居民确认。', data_json: JSON.stringify({ photos: 0 }) })
