@@ -8,6 +8,7 @@ import { createAdminAccount } from '../modules/accounts/service.js'
 import { generatePassword } from '../lib/passwords.js'
 import { appVersion } from '../lib/project.js'
 import { open311KeyCli } from '../modules/open311/cli.js'
+import { demoCli } from '../demo/cli.js'
 
 const HELP = `chorus ${appVersion()} — 基层党建“大合唱” / grassroots party building and governance
 
@@ -19,6 +20,8 @@ Usage: chorus <command> [options]
                              create or reset a deployment-wide administrator
   backup FILE                consistent online copy of the database to FILE
   restore FILE               replace the database with FILE (stop the server first)
+  demo [--scale small|full] [--seed N] [--password P] [--no-requests]
+                             build the demo county 东阿县 into the database (refused if it exists)
   open311-key create --name NAME --unit CODE | list [--all] | revoke ID
                              Open311 API keys; a key submits requests only inside its unit
   help                       this text
@@ -74,6 +77,8 @@ export async function runCli(argv: string[], config: Config): Promise<number | n
         await handle.close()
       }
     }
+    case 'demo':
+      return demoCli(args, config)
     case 'backup':
       return backup(config, args[0])
     case 'restore':
