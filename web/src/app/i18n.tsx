@@ -11,6 +11,8 @@ import type { ConfigProviderProps } from 'antd'
 import zhCN from 'antd/locale/zh_CN'
 import enUS from 'antd/locale/en_US'
 import { setApiLanguage, type Role, type UnitSummary } from '../api/client'
+import { residentsMessages } from '../pages/residents/messages'
+import { importsMessages } from '../pages/imports/messages'
 
 dayjs.extend(utc)
 dayjs.extend(timezone)
@@ -141,6 +143,8 @@ const zh = {
   'audit.after': '变更后',
   'audit.system': '系统',
   'audit.noChange': '此条记录没有数据变更。',
+  ...residentsMessages.zh,
+  ...importsMessages.zh,
 } as const
 
 export type MessageKey = keyof typeof zh
@@ -265,6 +269,8 @@ const en: Record<MessageKey, string> = {
   'audit.after': 'After',
   'audit.system': 'System',
   'audit.noChange': 'This entry records no data change.',
+  ...residentsMessages.en,
+  ...importsMessages.en,
 }
 
 const messages: Record<Lang, Record<MessageKey, string>> = { zh, en }

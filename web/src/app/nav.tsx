@@ -5,6 +5,7 @@
  */
 import { lazy, type ComponentType, type LazyExoticComponent, type ReactNode } from 'react'
 import { AuditOutlined, HomeOutlined, TeamOutlined } from '@ant-design/icons'
+import { CloudUploadOutlined, ClusterOutlined, IdcardOutlined, TagsOutlined } from '@ant-design/icons'
 import type { Action } from './auth'
 import type { MessageKey } from './i18n'
 
@@ -26,6 +27,12 @@ export const navEntries: NavEntry[] = [
   { path: '/', label: 'nav.home', icon: <HomeOutlined />, action: null, page: lazy(() => import('../pages/home/HomePage')) },
   { path: '/accounts', label: 'nav.accounts', icon: <TeamOutlined />, action: 'accounts.read', page: lazy(() => import('../pages/accounts/AccountsPage')) },
   { path: '/audit', label: 'nav.audit', icon: <AuditOutlined />, action: 'audit.read', page: lazy(() => import('../pages/audit/AuditPage')) },
+  { path: '/residents', label: 'residents.nav.list', icon: <IdcardOutlined />, action: 'residents.read', page: lazy(() => import('../pages/residents/ResidentsPage')) },
+  { path: '/residents/:id', label: 'residents.detail.title', icon: <IdcardOutlined />, action: 'residents.read', page: lazy(() => import('../pages/residents/ResidentDetailPage')), inMenu: false },
+  { path: '/households', label: 'residents.nav.households', icon: <ClusterOutlined />, action: 'residents.read', page: lazy(() => import('../pages/residents/HouseholdsPage')) },
+  { path: '/households/:id', label: 'residents.household', icon: <ClusterOutlined />, action: 'residents.read', page: lazy(() => import('../pages/residents/HouseholdDetailPage')), inMenu: false },
+  { path: '/person-tags', label: 'residents.nav.tags', icon: <TagsOutlined />, action: 'residents.read', page: lazy(() => import('../pages/residents/PersonTagsPage')) },
+  { path: '/imports', label: 'imports.nav', icon: <CloudUploadOutlined />, action: 'imports.run', page: lazy(() => import('../pages/imports/ImportsPage')) },
 ]
 
 /**

@@ -100,6 +100,8 @@ export interface DataTableProps<Row extends object, F> {
   exportPageSize?: number
   /** At most this many rows are exported; the user is told when there were more. */
   exportCap?: number
+  /** Replaces the built-in export (e.g. a server-side export of the same filters, which can also unmask and audit). */
+  exportButton?: ReactNode
 }
 
 const PAGE_SIZES = [10, 20, 50, 100]
@@ -131,7 +133,7 @@ function toCell(value: unknown): ExcelCell {
 }
 
 export function DataTable<Row extends object, F>(props: DataTableProps<Row, F>) {
-  const { columns, rowKey, filters, fetchPage, exportFileName, toolbar, extra, expandable, reloadKey = 0 } = props
+  const { columns, rowKey, filters, fetchPage, exportFileName, toolbar, extra, expandable, reloadKey = 0, exportButton } = props
   const { defaultPageSize = 20, exportPageSize = 500, exportCap = 20_000 } = props
   const { t } = useI18n()
   const { message } = App.useApp()
@@ -249,9 +251,11 @@ export function DataTable<Row extends object, F>(props: DataTableProps<Row, F>) 
         <Space wrap>
           {extra}
           <Button icon={<ReloadOutlined />} onClick={() => setManualReload((n) => n + 1)} aria-label={t('table.refresh')} />
-          <Button icon={<DownloadOutlined />} onClick={() => void exportAll()} disabled={exporting !== null || data.total === 0} data-testid="export-excel">
-            {t('table.export')}
-          </Button>
+          {exportButton ?? (
+            <Button icon={<DownloadOutlined />} onClick={() => void exportAll()} disabled={exporting !== null || data.total === 0} data-testid="export-excel">
+              {t('table.export')}
+            </Button>
+          )}
         </Space>
       </Flex>
       {error && (
