@@ -130,6 +130,15 @@ const pad = (n: number, width: number): string => String(n).padStart(width, '0')
 const childRef = (parent: Ref, id: number, name: string, code: string | null): Ref => ({
   id, path: `${parent.path}${id}/`, depth: parent.depth + 1, countyId: parent.countyId, name, code,
 })
+/** Runs `task` over the items, at most `width` at a time (PostgreSQL overlaps the round trips; SQLite queues them). */
+async function inParallel<T>(items: readonly T[], width: number, task: (item: T) => Promise<void>): Promise<void> {
+  let next = 0
+  const worker = async () => {
+    while (next < items.length) await task(items[next++] as T)
+  }
+  await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker))
+}
+
 const CHINESE_NUMERALS = ['一', '二', '三', '四', '五', '六', '七', '八', '九', '十', '十一', '十二', '十三', '十四', '十五', '十六']
 
 export async function generateDemo(db: Db, pii: PiiCipher, options: DemoOptions): Promise<DemoResult> {
@@ -523,7 +532,8 @@ export async function generateDemo(db: Db, pii: PiiCipher, options: DemoOptions)
     const construction = categories.get('construction')
     if (construction) await createRule(db, actor, { locationUnitId: county.id, categoryId: construction, targetKind: 'unit', targetUnitId: (agencies.get('东阿县住房和城乡建设局') as Ref).id })
 
-    let assigned = 0
+    // who serves which compound is drawn first, in order; the assignments (one transaction each) then run a few at a time
+    const plan: { compound: number; steps: { propertyUnitId: number; since: string; note?: string }[] }[] = []
     for (const place of places) {
       if (place.kind !== 'compound') continue
       if (rng.chance(0.08)) continue // 业主自管: an older compound without a property company
@@ -534,15 +544,19 @@ export async function generateDemo(db: Db, pii: PiiCipher, options: DemoOptions)
         // a company that left after a poor half-yearly evaluation (退出程序) and its successor
         const former = propertyCompanies.get(rng.pick(PROPERTY_COMPANIES).name) as Ref
         if (former.id !== company.id) {
-          await assignPropertyCompany(db, actor, place.id, { propertyUnitId: former.id, since: '2016-01-01' })
-          await assignPropertyCompany(db, actor, place.id, { propertyUnitId: company.id, since: '2024-07-01', note: '原物业服务企业半年度服务质量评价不合格,启动退出程序后重新选聘' })
-          assigned++
+          plan.push({ compound: place.id, steps: [
+            { propertyUnitId: former.id, since: '2016-01-01' },
+            { propertyUnitId: company.id, since: '2024-07-01', note: '原物业服务企业半年度服务质量评价不合格,启动退出程序后重新选聘' },
+          ] })
           continue
         }
       }
-      await assignPropertyCompany(db, actor, place.id, { propertyUnitId: company.id, since })
-      assigned++
+      plan.push({ compound: place.id, steps: [{ propertyUnitId: company.id, since }] })
     }
+    await inParallel(plan, 6, async (p) => {
+      for (const step of p.steps) await assignPropertyCompany(db, actor, p.compound, step)
+    })
+    const assigned = plan.length
     return assigned
   })
 

@@ -153,17 +153,18 @@ export async function generateRequestHistory(db: Db, pii: PiiCipher, o: HistoryO
   const shareItems = !anchors.itemRules
   const shareCompounds = !anchors.compoundRules
   const companies = await store.propertyCompaniesOn(db, o.countyPath, day)
-  const routes = new Map<string, RouteView>()
+  const routes = new Map<string, Promise<RouteView>>()
   // a category counts only when some rule names it (or names its parent category)
   const categoryKey = (id: number | null) => (id !== null && anchors.ruleCategories.has(id) ? id : '-')
-  const routeOf = async (loc: Location, item: ServiceItemView) => {
+  // a promise per class: a batch asks for all its routes at once (on PostgreSQL they travel in parallel over the pool)
+  const routeOf = (loc: Location, item: ServiceItemView): Promise<RouteView> => {
     const itemKey = shareItems
       ? `${categoryKey(item.categoryId)}|${categoryKey(item.parentCategoryId)}|${item.defaultUnitId}|${item.ownerUnitType}`
       : `i${item.id}`
     const placeKey = shareCompounds && loc.type === 'compound' ? `g${loc.parentId}|${companies.get(loc.id) ?? '-'}` : `u${loc.id}`
     const key = `${placeKey}|${itemKey}`
     let route = routes.get(key)
-    if (!route) routes.set(key, (route = await resolveRoute(db, { locationUnitId: loc.id, itemId: item.id, date: day })))
+    if (!route) routes.set(key, (route = resolveRoute(db, { locationUnitId: loc.id, itemId: item.id, date: day })))
     return route
   }
   const unitPaths = new Map(rows.map((r) => [r.id, r.path]))
@@ -184,12 +185,18 @@ export async function generateRequestHistory(db: Db, pii: PiiCipher, o: HistoryO
     const timelines: Omit<Insertable<RequestEventTable>, 'request_id'>[][] = []
     const ratings: Omit<Insertable<RequestRatingTable>, 'request_id'>[][] = []
     const leads: { unitId: number; status: string; at: string }[] = []
+    // first what is asked where (and the routes for it, all at once), then what happened to each case
+    const asked: { loc: Location; item: ServiceItemView; route: Promise<RouteView> }[] = []
     for (let n = 0; n < size; n++) {
       const loc = rng.weighted(byWeight)
       const menu = await menuOf(loc)
       if (menu.length === 0) continue
       const item = rng.weighted(menu.map((m) => [m.item, m.weight] as const))
-      const route = await routeOf(loc, item)
+      asked.push({ loc, item, route: routeOf(loc, item) })
+    }
+    await Promise.all(asked.map((a) => a.route))
+    for (const { loc, item, route: routed } of asked) {
+      const route = await routed
       const sub = submittedAt(rng, end)
       const subIso = iso(sub)
       const clock: Clock = newClock({ priority: item.priority, response: item.responseTime, resolution: item.resolutionTime }, subIso)
