@@ -11,6 +11,7 @@ import { jobRoutes } from './jobs/routes.js'
 import { importRoutes } from './imports/routes.js'
 import { exportRoutes } from './exports/routes.js'
 import { requestRoutes } from './requests/routes.js'
+import { boardRoutes } from './board/routes.js'
 import { open311Routes } from './open311/routes.js'
 
 /** The product, module by module. Reading this list is reading what Chorus does. */
@@ -27,5 +28,6 @@ export const modules: Module[] = [
   { name: 'imports', register: importRoutes },
   { name: 'exports', register: exportRoutes },
   { name: 'requests', register: requestRoutes },
+  { name: 'board', register: boardRoutes },
   { name: 'open311', register: open311Routes },
 ]
