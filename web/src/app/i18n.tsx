@@ -13,6 +13,8 @@ import enUS from 'antd/locale/en_US'
 import { setApiLanguage, type Role, type UnitSummary } from '../api/client'
 import { residentsMessages } from '../pages/residents/messages'
 import { importsMessages } from '../pages/imports/messages'
+import { unitsMessages } from '../pages/units/messages'
+import { partyMessages } from '../pages/party/messages'
 
 dayjs.extend(utc)
 dayjs.extend(timezone)
@@ -145,6 +147,8 @@ const zh = {
   'audit.noChange': '此条记录没有数据变更。',
   ...residentsMessages.zh,
   ...importsMessages.zh,
+  ...unitsMessages.zh,
+  ...partyMessages.zh,
 } as const
 
 export type MessageKey = keyof typeof zh
@@ -271,6 +275,8 @@ const en: Record<MessageKey, string> = {
   'audit.noChange': 'This entry records no data change.',
   ...residentsMessages.en,
   ...importsMessages.en,
+  ...unitsMessages.en,
+  ...partyMessages.en,
 }
 
 const messages: Record<Lang, Record<MessageKey, string>> = { zh, en }

@@ -6,6 +6,7 @@
 import { lazy, type ComponentType, type LazyExoticComponent, type ReactNode } from 'react'
 import { AuditOutlined, HomeOutlined, TeamOutlined } from '@ant-design/icons'
 import { CloudUploadOutlined, ClusterOutlined, IdcardOutlined, TagsOutlined } from '@ant-design/icons'
+import { ApartmentOutlined, FlagOutlined, HistoryOutlined, PartitionOutlined, ShopOutlined, SolutionOutlined, SwapOutlined } from '@ant-design/icons'
 import type { Action } from './auth'
 import type { MessageKey } from './i18n'
 
@@ -33,6 +34,14 @@ export const navEntries: NavEntry[] = [
   { path: '/households/:id', label: 'residents.household', icon: <ClusterOutlined />, action: 'residents.read', page: lazy(() => import('../pages/residents/HouseholdDetailPage')), inMenu: false },
   { path: '/person-tags', label: 'residents.nav.tags', icon: <TagsOutlined />, action: 'residents.read', page: lazy(() => import('../pages/residents/PersonTagsPage')) },
   { path: '/imports', label: 'imports.nav', icon: <CloudUploadOutlined />, action: 'imports.run', page: lazy(() => import('../pages/imports/ImportsPage')) },
+  { path: '/units', label: 'nav.units', icon: <ApartmentOutlined />, action: 'units.read', page: lazy(() => import('../pages/units/UnitsPage')) },
+  { path: '/units/restructure', label: 'nav.units.restructure', icon: <PartitionOutlined />, action: 'units.restructure', page: lazy(() => import('../pages/units/RestructurePage')) },
+  { path: '/units/events', label: 'nav.units.events', icon: <HistoryOutlined />, action: 'units.read', page: lazy(() => import('../pages/units/RestructureEventsPage')) },
+  { path: '/party/orgs', label: 'nav.party.orgs', icon: <FlagOutlined />, action: 'party.read', page: lazy(() => import('../pages/party/OrgTreePage')) },
+  { path: '/party/members', label: 'nav.party.members', icon: <SolutionOutlined />, action: 'party.read', page: lazy(() => import('../pages/party/MembersPage')) },
+  { path: '/party/members/:id', label: 'party.member.detail', icon: <SolutionOutlined />, action: 'party.read', page: lazy(() => import('../pages/party/MemberDetailPage')), inMenu: false },
+  { path: '/party/transfers', label: 'nav.party.transfers', icon: <SwapOutlined />, action: 'party.read', page: lazy(() => import('../pages/party/TransfersPage')) },
+  { path: '/party/studios', label: 'nav.party.studios', icon: <ShopOutlined />, action: 'party.read', page: lazy(() => import('../pages/party/StudiosPage')) },
 ]
 
 /**
