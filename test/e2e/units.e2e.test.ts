@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { ApiSession } from './support/api.js'
+import { createAccount, type ApiSession } from './support/api.js'
 import { PHONE, loginInBrowser, screenshot, startE2E, type E2E, type OpenedPage } from './support/browser.js'
 import { ADMIN_PASSWORD, ADMIN_USERNAME } from './support/server.js'
 
@@ -252,6 +252,41 @@ describe('unit tree and restructuring wizards', () => {
     await page.getByTestId('plan-view').waitFor()
     expect(await page.getByTestId('plan-view').textContent()).toContain('吉祥苑8号院')
     await screenshot(page, 'units-events-drawer')
+  })
+
+  it('renames a unit from its restructure menu; a community worker sees only their community and cannot restructure', async () => {
+    const { page } = await open()
+    await loginInBrowser(page, ADMIN_USERNAME, ADMIN_PASSWORD)
+    await page.goto(`/units?unit=${compounds[7]!.id}`)
+    await page.getByTestId('unit-detail-name').filter({ hasText: '吉祥苑8号院' }).waitFor()
+    await page.getByTestId('unit-restructure').click()
+    await page.locator('.ant-dropdown-menu-item').filter({ hasText: '更名' }).click()
+    await page.waitForURL(`**/units/restructure?op=rename&unit=${compounds[7]!.id}`)
+    // The wizard starts from the unit it was opened on.
+    await page.getByTestId('rename-unit').filter({ hasText: '吉祥苑8号院' }).waitFor()
+    await page.getByTestId('rename-name').fill('吉祥苑八号院')
+    await page.getByTestId('wizard-next').click()
+    await page.getByTestId('plan-view').waitFor()
+    expect(await page.getByTestId('plan-title').textContent()).toBe('吉祥苑8号院更名为吉祥苑八号院')
+    await page.getByTestId('wizard-confirm').click()
+    await page.getByTestId('result-open-unit').click()
+    await page.getByTestId('unit-detail-name').filter({ hasText: '吉祥苑八号院' }).waitFor()
+
+    const worker = await createAccount(e2e.admin, { role: 'community_worker', unitId: community.id })
+    const other = await open()
+    await loginInBrowser(other.page, worker.username, worker.password)
+    await other.page.goto('/units')
+    await other.page.getByTestId('unit-tree').locator('[data-unit-node]').first().waitFor()
+    const roots = await other.page.getByTestId('unit-tree').locator('.ant-tree-treenode:not([aria-hidden]) [data-unit-node]').allTextContents()
+    expect(roots[0]).toContain('吉祥苑社区')
+    expect(roots.join()).not.toContain('姜楼镇')
+    expect(await other.page.getByRole('button', { name: '区划调整' }).count()).toBe(0)
+    // Another branch of the county is not there for them: the page says so in words.
+    await other.page.goto(`/units?unit=${town.id}`)
+    await other.page.getByTestId('unit-detail-error').waitFor()
+    expect(await other.page.getByTestId('unit-detail-error').textContent()).toContain('没有执行此操作的权限')
+    await other.page.goto('/units/restructure')
+    await other.page.getByTestId('page-403').waitFor()
   })
 
   it('works on a phone', async () => {
