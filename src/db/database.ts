@@ -11,14 +11,14 @@ import type {
   HouseholdTable, JobTable, PartyMemberStepTable, PartyMemberTable, PartyOrgOfficerTable, PartyOrgTable, PartyTransferTable,
   PersonTable, PersonTagLinkTable, PersonTagTable, RepStudioTable, RestructureEventTable, UnitLineageTable,
 } from './tables/county.js'
-import type { PartyMemberCheckTable } from './tables/party.js'
 import type { RestructureEventUnitTable } from './tables/units.js'
+import type { PartyMemberCheckTable } from './tables/party.js'
 import type {
   CalendarPeriodTable, CalendarYearTable, CompoundPropertyTable, RoutingRuleTable, ServiceCategoryTable, ServiceItemTable, WorkCalendarTable,
 } from './tables/catalog.js'
 import type {
   IdempotencyKeyTable, NotificationTable, Open311KeyTable, OutboxTable, RequestAppealTable, RequestEventTable, RequestExtensionTable,
-  RequestPhotoTable, RequestRatingTable, RequestRollupTable, RequestTable, RequestUploadTable, RequestUnitTable, ResponseTemplateTable, UnitAssignmentTable,
+  RequestPhotoTable, RequestRatingTable, RequestRollupMonthTable, RequestRollupTable, RequestTable, RequestUploadTable, RequestUnitTable, ResponseTemplateTable, UnitAssignmentTable,
 } from './tables/requests.js'
 import type { Open311RequestTable } from './tables/open311.js'
 
@@ -71,5 +71,6 @@ export interface Database {
   open311_key: Open311KeyTable
   open311_request: Open311RequestTable
   request_rollup: RequestRollupTable
+  request_rollup_month: RequestRollupMonthTable
   request_upload: RequestUploadTable
 }

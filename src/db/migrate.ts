@@ -9,6 +9,7 @@ import * as m20261130_04 from './migrations/2026-11-30-04-request-handling.js'
 import * as m20261130_05 from './migrations/2026-11-30-05-unit-restructure.js'
 import * as m20261130_07 from './migrations/2026-11-30-07-jobs.js'
 import * as m20261130_10 from './migrations/2026-11-30-10-request-timeline-append-only.js'
+import * as m20261130_14 from './migrations/2026-11-30-14-request-rollup-months.js'
 import * as m20261130_12 from './migrations/2026-11-30-12-open311.js'
 
 /** The explicit, ordered list of migrations. Names are dated and never change. */
@@ -22,6 +23,7 @@ const migrations: Record<string, Migration> = {
   '2026-11-30-05-unit-restructure': m20261130_05,
   '2026-11-30-07-jobs': m20261130_07,
   '2026-11-30-10-request-timeline-append-only': m20261130_10,
+  '2026-11-30-14-request-rollup-months': m20261130_14,
   '2026-11-30-12-open311': m20261130_12,
 }
 

@@ -230,3 +230,6 @@ export interface RequestRollupTable {
   handling_minutes: Generated<number>
   working_minutes: Generated<number>
 }
+
+/** The same counters per month (YYYY-MM), kept with the daily rows (2026-11-30-14). */
+export type RequestRollupMonthTable = Omit<RequestRollupTable, 'day'> & { month: string }

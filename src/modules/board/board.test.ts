@@ -12,7 +12,7 @@ import { acceptRequest, resolveRequest } from '../requests/service.js'
 import { contribution, rebuildRollups } from '../requests/rollup.js'
 import { runSweep } from '../requests/sweep.js'
 import { caseCounters, compositeOf, defaultWeights, drillMetrics, drillParts, figuresOf, ratesOf, zeroCounters, type Counters } from './definitions.js'
-import { bucketsOf, defaultGranularity, resolvePeriod, weekStart } from './periods.js'
+import { bucketsOf, defaultGranularity, resolvePeriod, splitByMonths, weekStart } from './periods.js'
 import { getBoardCounters, getReferenceFigures } from './service.js'
 
 process.env.CHORUS_INTAKE_PER_ADDRESS_HOUR = '100000'
@@ -41,6 +41,14 @@ describe('periods (Asia/Shanghai dates)', () => {
     ]) {
       expect(() => resolvePeriod(input, '2026-11-30'), JSON.stringify(input)).toThrow(expect.objectContaining({ code: 'invalid_period' }))
     }
+  })
+
+  it('splits a period into whole months and edge days', () => {
+    expect(splitByMonths({ from: '2024-11-29', to: '2026-11-28' })).toEqual({ months: ['2024-12', '2026-10'], days: [['2024-11-29', '2024-11-30'], ['2026-11-01', '2026-11-28']] })
+    expect(splitByMonths({ from: '2026-01-01', to: '2026-06-30' })).toEqual({ months: ['2026-01', '2026-06'], days: [] })
+    expect(splitByMonths({ from: '2026-02-03', to: '2026-02-27' })).toEqual({ months: null, days: [['2026-02-03', '2026-02-27']] })
+    expect(splitByMonths({ from: '2025-12-31', to: '2026-01-30' })).toEqual({ months: null, days: [['2025-12-31', '2026-01-30']] })
+    expect(splitByMonths({ from: '2025-12-02', to: '2026-01-31' })).toEqual({ months: ['2026-01', '2026-01'], days: [['2025-12-02', '2025-12-31']] })
   })
 
   it('cuts trends into days, Monday weeks and months clipped to the period', () => {
@@ -212,14 +220,20 @@ describe.each(dialects)('three-rates board on %s', (dialect) => {
 
   it('gives exactly the figures of one plain SQL query over the requests, for every unit and both dimensions', async () => {
     const actor = systemActor()
+    // Days only, whole months only (the month rollups), and months with edge days.
+    const thisMonth = resolvePeriod({ period: 'this_month' }, today)
+    const periods = [{ from: today, to: today }, { from: thisMonth.from, to: thisMonth.to }, { from: '2020-01-15', to: thisMonth.to }, { from: '2020-02-01', to: today }]
     for (const unit of [c.county, c.subdistrict, c.communityA, c.communityB, c.gridA, c.gridB, c.compoundA, c.compoundB, c.agency]) {
       for (const dim of ['area', 'handler'] as const) {
-        const query = { unitId: unit.id, dim, from: today, to: today }
-        const reference = await getReferenceFigures(t.dbHandle.db, actor, query)
-        expect(await getBoardCounters(t.dbHandle.db, actor, query), `${unit.name} ${dim}`).toEqual(reference.counters)
-        if (dim === 'area') expect((await board(c.countyAdmin, unit.id)).figures).toEqual(reference.figures)
+        for (const p of periods) {
+          const query = { unitId: unit.id, dim, ...p }
+          const reference = await getReferenceFigures(t.dbHandle.db, actor, query)
+          expect(await getBoardCounters(t.dbHandle.db, actor, query), `${unit.name} ${dim} ${p.from}`).toEqual(reference.counters)
+        }
+        if (dim === 'area') expect((await board(c.countyAdmin, unit.id)).figures).toEqual((await getReferenceFigures(t.dbHandle.db, actor, { unitId: unit.id, from: today, to: today })).figures)
       }
     }
+    expect((await getBoardCounters(t.dbHandle.db, actor, { unitId: c.communityA.id, from: thisMonth.from, to: thisMonth.to })).submitted).toBe(8)
   })
 
   it('drills every number down to exactly the cases behind it', async () => {
@@ -376,9 +390,22 @@ describe.each(dialects)('three-rates board on %s', (dialect) => {
     expect(drilled.body.total).toBe(8)
     const snapshot = () => t.dbHandle.db.selectFrom('request_rollup').selectAll().where('county_id', '=', c.county.id).where('submitted', '!=', 0)
       .orderBy('dim').orderBy('unit_id').orderBy('day').execute()
+    const months = () => t.dbHandle.db.selectFrom('request_rollup_month').selectAll().where('county_id', '=', c.county.id).where('submitted', '!=', 0)
+      .orderBy('dim').orderBy('unit_id').orderBy('month').execute()
     const maintained = await snapshot()
+    const maintainedMonths = await months()
+    // The month rows are the day rows summed by month.
+    const summed = new Map<string, Record<string, unknown>>()
+    for (const r of maintained) {
+      const key = `${r.dim}|${r.unit_id}|${r.day.slice(0, 7)}`
+      const acc = summed.get(key) ?? { ...r, day: undefined, month: r.day.slice(0, 7), submitted: 0 }
+      summed.set(key, { ...acc, submitted: (acc.submitted as number) + r.submitted })
+    }
+    expect(maintainedMonths.map((m) => `${m.dim}|${m.unit_id}|${m.month}:${m.submitted}`).sort())
+      .toEqual([...summed.entries()].map(([k, v]) => `${k}:${v.submitted as number}`).sort())
     await rebuildRollups(t.dbHandle.db, { countyId: c.county.id })
     expect(await snapshot()).toEqual(maintained)
+    expect(await months()).toEqual(maintainedMonths)
     const actor = systemActor()
     for (const unit of [gridA2, c.gridA, c.communityA]) {
       const q = { unitId: unit.id, from: today, to: today }

@@ -80,6 +80,22 @@ export function resolvePeriod(input: PeriodInput, today: string): Period {
   return { preset, from, to }
 }
 
+/**
+ * A period as the whole months inside it and the days at its edges outside them: the board sums
+ * whole months from the month rollups and only the edges from the daily ones.
+ */
+export function splitByMonths(period: { from: string; to: string }): { months: [string, string] | null; days: [string, string][] } {
+  const f = parse(period.from)
+  const t = parse(period.to)
+  const firstStart = f.d === 1 ? period.from : (f.m === 12 ? ymd(f.y + 1, 1, 1) : ymd(f.y, f.m + 1, 1))
+  const lastEnd = t.d === lastDayOf(t.y, t.m) ? period.to : addDays(ymd(t.y, t.m, 1), -1)
+  if (firstStart > lastEnd) return { months: null, days: [[period.from, period.to]] }
+  const days: [string, string][] = []
+  if (period.from < firstStart) days.push([period.from, addDays(firstStart, -1)])
+  if (lastEnd < period.to) days.push([addDays(lastEnd, 1), period.to])
+  return { months: [firstStart.slice(0, 7), lastEnd.slice(0, 7)], days }
+}
+
 /** Monday of the ISO week a day falls in. */
 export function weekStart(day: string): string {
   const n = dayNumber(day)

@@ -3,10 +3,11 @@ import type { Db } from '../../db/connect.js'
 import { inSubtrees, subtreeUpperBound } from '../../db/subtree.js'
 import { counterNames, zeroCounters, type CaseCounter, type CounterName, type Counters } from './definitions.js'
 import type { Dim } from './schema.js'
+import { splitByMonths } from './periods.js'
 
 /*
- * The board reads what the requests module keeps: request_rollup (one row per dimension, unit and
- * day, summed here by unit id and day range — a primary-key range per unit) and, for the reference
+ * The board reads what the requests module keeps: request_rollup_month and request_rollup (one row
+ * per dimension, unit and month or day, summed here by unit id — primary-key ranges) and, for the reference
  * figures and the drill-down, the request rows themselves with the same definitions.
  */
 
@@ -38,16 +39,25 @@ const toCounters = (row: Record<string, unknown>): Counters => {
   return c
 }
 
-const rollupSums = (db: Db, dim: Dim, unitIds: number[], from: string, to: string) =>
-  db.selectFrom('request_rollup')
-    .select((eb) => counterNames.map((n) => eb.fn.sum<number>(n).as(n)))
-    .where('dim', '=', dim).where('unit_id', 'in', unitIds).where('day', '>=', from).where('day', '<=', to)
-
-/** Counters per unit over a day range: one indexed read for all the units. */
+/**
+ * Counters per unit over a period: whole months from request_rollup_month, the days at the edges
+ * from request_rollup — one statement, each branch a primary-key range per unit.
+ */
 export async function sumRollupsByUnit(db: Db, dim: Dim, unitIds: number[], from: string, to: string): Promise<Map<number, Counters>> {
   const ids = [...new Set(unitIds)]
   if (ids.length === 0) return new Map()
-  const rows = await rollupSums(db, dim, ids, from, to).select('unit_id').groupBy('unit_id').execute()
+  const split = splitByMonths({ from, to })
+  const branches = [
+    ...(split.months ? [db.selectFrom('request_rollup_month').select(['unit_id', ...counterNames])
+      .where('dim', '=', dim).where('unit_id', 'in', ids).where('month', '>=', split.months[0]).where('month', '<=', split.months[1])] : []),
+    ...split.days.map(([a, b]) => db.selectFrom('request_rollup').select(['unit_id', ...counterNames])
+      .where('dim', '=', dim).where('unit_id', 'in', ids).where('day', '>=', a).where('day', '<=', b)),
+  ]
+  const union = branches.slice(1).reduce((acc, q) => acc.unionAll(q), branches[0]!)
+  const rows = await db.selectFrom(union.as('x'))
+    .select((eb) => [eb.ref('x.unit_id').as('unit_id'), ...counterNames.map((n) => eb.fn.sum<number>(`x.${n}`).as(n))])
+    .groupBy('x.unit_id')
+    .execute()
   return new Map(rows.map((r) => [r.unit_id, toCounters(r)]))
 }
 
@@ -55,7 +65,11 @@ export async function sumRollupsByUnit(db: Db, dim: Dim, unitIds: number[], from
 export async function sumRollupsByDay(db: Db, dim: Dim, unitIds: number[], from: string, to: string): Promise<Map<string, Counters>> {
   const ids = [...new Set(unitIds)]
   if (ids.length === 0) return new Map()
-  const rows = await rollupSums(db, dim, ids, from, to).select('day').groupBy('day').execute()
+  const rows = await db.selectFrom('request_rollup')
+    .select((eb) => [eb.ref('day').as('day'), ...counterNames.map((n) => eb.fn.sum<number>(n).as(n))])
+    .where('dim', '=', dim).where('unit_id', 'in', ids).where('day', '>=', from).where('day', '<=', to)
+    .groupBy('day')
+    .execute()
   return new Map(rows.map((r) => [r.day, toCounters(r)]))
 }
 

@@ -120,7 +120,7 @@ export async function applyRollup(trx: Db, before: RollupSource | null, after: R
 }
 
 /**
- * Recomputes a county's rollups from its requests (after a restructuring, or to check them).
+ * Recomputes a county's rollups (days and months) from its requests (after a restructuring, or to check them).
  * Requests are read day by day in id order, so memory holds one day's rows at a time; the whole
  * rebuild is one transaction, so readers never see a half-built board.
  */
@@ -133,9 +133,17 @@ export async function rebuildRollups(db: Db, options: { countyId: number; batchS
     let cursor: { day: string; id: number } | null = null
     let currentDay: string | null = null
     let acc = new Map<string, RollupDelta>()
+    // Month rows (request_rollup_month) are the day rows summed by month: gathered here, written at the end.
+    const monthly = new Map<string, RollupDelta>()
     const flush = async () => {
       const list = [...acc.values()]
       if (list.length > 0) await store.insertRollupRows(trx, list)
+      for (const d of list) {
+        const key = keyOf(d.dim, d.unitId, d.day.slice(0, 7))
+        const m = monthly.get(key)
+        if (m) for (const n of counterNames) m.counters[n] += d.counters[n]
+        else monthly.set(key, { ...d, day: `${d.day.slice(0, 7)}-01`, counters: { ...d.counters } })
+      }
       rows += list.length
       acc = new Map()
     }
@@ -152,6 +160,7 @@ export async function rebuildRollups(db: Db, options: { countyId: number; batchS
       cursor = { day: last.submitted_day, id: last.id }
     }
     await flush()
+    await store.insertRollupMonthRows(trx, [...monthly.values()])
     return { requests, rows }
   })
 }

@@ -7,7 +7,7 @@ import type {
 } from '../../db/tables/requests.js'
 import { inSubtrees, subtreeUpperBound, type SubtreeFilter } from '../../db/subtree.js'
 import { containsText } from '../../db/text.js'
-import { counterNames, type RollupDelta } from './rollup.js'
+import { counterNames, zeroCounters, type Counters, type RollupDelta } from './rollup.js'
 
 const isPg = (db: Db) => dialectOf(db as unknown as Kysely<unknown>) === 'postgres'
 
@@ -428,24 +428,60 @@ export const dueForAutoClose = (db: Db, before: string, limit: number) =>
 
 const rollupValues = (d: RollupDelta) => ({ dim: d.dim, unit_id: d.unitId, day: d.day, county_id: d.countyId, ...d.counters })
 
-/** Adds deltas with one upsert, then drops rows no request contributes to any more. */
+const addExcluded = (table: 'request_rollup' | 'request_rollup_month') =>
+  Object.fromEntries(counterNames.map((n) => [n, sql<number>`${sql.ref(`${table}.${n}`)} + ${sql.ref(`excluded.${n}`)}`]))
+
+/**
+ * Day deltas summed per month: the rows of request_rollup_month they change. The month table holds
+ * the same counters by YYYY-MM so a board over a long period reads whole months (board module).
+ */
+function monthValues(deltas: RollupDelta[]) {
+  const map = new Map<string, { dim: string; unit_id: number; month: string; county_id: number } & Counters>()
+  for (const d of deltas) {
+    const month = d.day.slice(0, 7)
+    const key = `${d.dim}|${d.unitId}|${month}`
+    let row = map.get(key)
+    if (!row) map.set(key, (row = { dim: d.dim, unit_id: d.unitId, month, county_id: d.countyId, ...zeroCounters() }))
+    for (const n of counterNames) row[n] += d.counters[n]
+  }
+  return [...map.values()].filter((r) => counterNames.some((n) => r[n] !== 0))
+}
+
+/** Adds deltas with one upsert per table (days, months), then drops rows no request contributes to any more. */
 export async function addRollupDeltas(db: Db, deltas: RollupDelta[]): Promise<void> {
-  const set = Object.fromEntries(counterNames.map((n) => [n, sql<number>`${sql.ref(`request_rollup.${n}`)} + ${sql.ref(`excluded.${n}`)}`]))
   await db.insertInto('request_rollup').values(deltas.map(rollupValues))
-    .onConflict((oc) => oc.columns(['dim', 'unit_id', 'day']).doUpdateSet(set))
+    .onConflict((oc) => oc.columns(['dim', 'unit_id', 'day']).doUpdateSet(addExcluded('request_rollup')))
     .execute()
+  const months = monthValues(deltas)
+  if (months.length > 0) {
+    await db.insertInto('request_rollup_month').values(months)
+      .onConflict((oc) => oc.columns(['dim', 'unit_id', 'month']).doUpdateSet(addExcluded('request_rollup_month')))
+      .execute()
+  }
   const left = deltas.filter((d) => d.counters.submitted < 0)
   if (left.length > 0) {
     await db.deleteFrom('request_rollup').where('submitted', '=', 0)
       .where((eb) => eb.or(left.map((d) => eb.and([eb('dim', '=', d.dim), eb('unit_id', '=', d.unitId), eb('day', '=', d.day)]))))
       .execute()
+    await db.deleteFrom('request_rollup_month').where('submitted', '=', 0)
+      .where((eb) => eb.or(left.map((d) => eb.and([eb('dim', '=', d.dim), eb('unit_id', '=', d.unitId), eb('month', '=', d.day.slice(0, 7))]))))
+      .execute()
   }
 }
 
-export const deleteRollups = (db: Db, countyId: number) => db.deleteFrom('request_rollup').where('county_id', '=', countyId).execute()
+export async function deleteRollups(db: Db, countyId: number): Promise<void> {
+  await db.deleteFrom('request_rollup').where('county_id', '=', countyId).execute()
+  await db.deleteFrom('request_rollup_month').where('county_id', '=', countyId).execute()
+}
 
 export async function insertRollupRows(db: Db, rows: RollupDelta[]): Promise<void> {
   for (let i = 0; i < rows.length; i += 200) await db.insertInto('request_rollup').values(rows.slice(i, i + 200).map(rollupValues)).execute()
+}
+
+/** The month rows of a rebuild, summed from all its daily rows and written once at the end. */
+export async function insertRollupMonthRows(db: Db, days: RollupDelta[]): Promise<void> {
+  const months = monthValues(days)
+  for (let i = 0; i < months.length; i += 200) await db.insertInto('request_rollup_month').values(months.slice(i, i + 200)).execute()
 }
 
 const rollupSourceColumns = [
@@ -453,13 +489,17 @@ const rollupSourceColumns = [
   'resolved_at', 'resolution_due_at', 'resolution_overdue', 'reopen_count', 'rating_solved', 'rating_satisfaction', 'handling_minutes', 'working_minutes',
 ] as const
 
-/** A county's requests in (submitted_day, id) order after the cursor, for the rebuild. */
+/**
+ * A county's requests in (submitted_day, id) order after the cursor, for the rebuild. The cursor's
+ * `submitted_day >= day` gives both engines a range on (county_id, submitted_day); without it the
+ * OR alone made each batch scan the county from its first day (quadratic over a million rows).
+ */
 export const requestsForRollup = (db: Db, countyId: number, after: { day: string; id: number } | null, limit: number) =>
   db.selectFrom('request').select(rollupSourceColumns)
     .where('county_id', '=', countyId)
-    .$if(after !== null, (q) => q.where((eb) => eb.or([
+    .$if(after !== null, (q) => q.where('submitted_day', '>=', after!.day).where((eb) => eb.or([
       eb('submitted_day', '>', after!.day),
-      eb.and([eb('submitted_day', '=', after!.day), eb('id', '>', after!.id)]),
+      eb('id', '>', after!.id),
     ])))
     .orderBy('submitted_day').orderBy('id').limit(limit).execute()
 
@@ -486,20 +526,27 @@ export async function rebaseRequestPaths(db: Db, oldPath: string, newPath: strin
  * another: a moved subtree's history leaving an old ancestor or joining a new one. One statement.
  */
 export async function shiftRollupRows(db: Db, dim: 'area' | 'handler', fromUnitId: number, toUnitId: number, sign: 1 | -1): Promise<void> {
-  const set = Object.fromEntries(counterNames.map((n) => [n, sql<number>`${sql.ref(`request_rollup.${n}`)} + ${sql.ref(`excluded.${n}`)}`]))
+  const counters = counterNames.map((n) => sql<number>`${sql.lit(sign)} * ${sql.ref(n)}`.as(n))
   await db.insertInto('request_rollup')
     .columns(['dim', 'unit_id', 'day', 'county_id', ...counterNames])
-    .expression(db.selectFrom('request_rollup').select([
-      'dim', sql<number>`${sql.lit(toUnitId)}`.as('unit_id'), 'day', 'county_id',
-      ...counterNames.map((n) => sql<number>`${sql.lit(sign)} * ${sql.ref(n)}`.as(n)),
-    ]).where('dim', '=', dim).where('unit_id', '=', fromUnitId))
-    .onConflict((oc) => oc.columns(['dim', 'unit_id', 'day']).doUpdateSet(set))
+    .expression(db.selectFrom('request_rollup').select(['dim', sql<number>`${sql.lit(toUnitId)}`.as('unit_id'), 'day', 'county_id', ...counters])
+      .where('dim', '=', dim).where('unit_id', '=', fromUnitId))
+    .onConflict((oc) => oc.columns(['dim', 'unit_id', 'day']).doUpdateSet(addExcluded('request_rollup')))
+    .execute()
+  await db.insertInto('request_rollup_month')
+    .columns(['dim', 'unit_id', 'month', 'county_id', ...counterNames])
+    .expression(db.selectFrom('request_rollup_month').select(['dim', sql<number>`${sql.lit(toUnitId)}`.as('unit_id'), 'month', 'county_id', ...counters])
+      .where('dim', '=', dim).where('unit_id', '=', fromUnitId))
+    .onConflict((oc) => oc.columns(['dim', 'unit_id', 'month']).doUpdateSet(addExcluded('request_rollup_month')))
     .execute()
 }
 
 /** Drops rows no request contributes to any more (submitted is 1 per contributing request). */
-export const deleteEmptyRollups = (db: Db, dim: 'area' | 'handler', unitIds: number[]) =>
-  unitIds.length === 0 ? Promise.resolve() : db.deleteFrom('request_rollup').where('dim', '=', dim).where('unit_id', 'in', unitIds).where('submitted', '=', 0).execute().then(() => undefined)
+export async function deleteEmptyRollups(db: Db, dim: 'area' | 'handler', unitIds: number[]): Promise<void> {
+  if (unitIds.length === 0) return
+  await db.deleteFrom('request_rollup').where('dim', '=', dim).where('unit_id', 'in', unitIds).where('submitted', '=', 0).execute()
+  await db.deleteFrom('request_rollup_month').where('dim', '=', dim).where('unit_id', 'in', unitIds).where('submitted', '=', 0).execute()
+}
 
 export const listRollups = (db: Db, countyId: number) =>
   db.selectFrom('request_rollup').selectAll().where('county_id', '=', countyId).orderBy('dim').orderBy('unit_id').orderBy('day').execute()
