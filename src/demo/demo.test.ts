@@ -202,13 +202,15 @@ describe.each(dialects)('demo county on %s', (dialect) => {
 
   it('leaves a history of requests, mostly closed and rated, some open, with consistent rollups', async () => {
     const db = t.dbHandle.db
-    const rows = await db.selectFrom('request').select(['status', 'is_open', 'resolution_overdue', 'rating_satisfaction']).execute()
+    const rows = await db.selectFrom('request').select(['status', 'is_open', 'resolution_overdue', 'rating_satisfaction', 'assignee_id']).execute()
     expect(rows.length).toBe(result.requests)
     expect(rows.length).toBeGreaterThan(150)
     const done = rows.filter((r) => r.status === 'closed' || r.status === 'rated' || r.status === 'resolved').length
     expect(done / rows.length).toBeGreaterThan(0.7)
     expect(rows.filter((r) => r.is_open === 1).length).toBeGreaterThan(0)
     expect(rows.filter((r) => r.rating_satisfaction !== null).length / rows.length).toBeGreaterThan(0.5)
+    // units with a demo account worked their cases through it
+    expect(rows.filter((r) => r.assignee_id !== null).length).toBeGreaterThan(0)
     // the community worker's inbox holds only cases of 吉祥苑社区
     const community = await unitByName('community', JIXIANGYUAN)
     const worker = await t.anon.login('demo_community_worker', PASSWORD)

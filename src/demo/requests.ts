@@ -10,6 +10,7 @@ import { listOfferedItems, resolveRoute } from '../modules/catalog/service.js'
 import type { RouteView, ServiceItemView } from '../modules/catalog/schema.js'
 import { handlingMinutes, newClock, resolutionDeadlines, responseDueAt, type Clock } from '../modules/requests/deadlines.js'
 import { rebuildRollups } from '../modules/requests/rollup.js'
+import { handlerRoles } from '../modules/requests/routing.js'
 import { personName } from './names.js'
 import type { Random } from './random.js'
 import * as store from './store.js'
@@ -173,7 +174,11 @@ export async function generateRequestHistory(db: Db, pii: PiiCipher, o: HistoryO
   // locations by weight: urban compounds ask most, villages next, enterprises least
   const byWeight = locations.map((l) => [l, l.setting === 'urban' ? 3 : l.setting === 'rural' ? 1.6 : 0.5] as const)
   const workers = new Map<number, string>()
-  const workerOf = (unitId: number) => workers.get(unitId) ?? (workers.set(unitId, personName(rng, rng.chance(0.5) ? 'male' : 'female')), workers.get(unitId))
+  // units with a demo account act through it (its inbox then holds real cases); elsewhere a named worker
+  const accounts = await store.unitWorkerAccounts(db, o.countyPath, handlerRoles)
+  const workerOf = (unitId: number) => accounts.get(unitId)?.name
+    ?? workers.get(unitId) ?? (workers.set(unitId, personName(rng, rng.chance(0.5) ? 'male' : 'female')), workers.get(unitId))
+  const staff = (unitId: number) => ({ actor_id: accounts.get(unitId)?.id ?? null, actor_name: workerOf(unitId) })
 
   let written = 0
   let drawn = 0
@@ -233,7 +238,8 @@ export async function generateRequestHistory(db: Db, pii: PiiCipher, o: HistoryO
       const ev = (at: number, kind: string, e: Partial<Insertable<RequestEventTable>> = {}) =>
         events.push({ county_id: o.countyId, kind, at: iso(at), actor_id: null, actor_name: null, unit_id: null, from_status: null, to_status: null, visibility: 'internal', note: null, data_json: null, ...e })
       ev(sub, 'submitted', { visibility: 'public', unit_id: loc.id, to_status: 'submitted', data_json: JSON.stringify({ source, itemId: item.id, photos: 0 }) })
-      if (source === 'hotline' || source === 'walk_in' || source === 'patrol') ev(sub, 'recorded', { actor_name: workerOf(route.unitId), note: `${workerOf(route.unitId)}(${source})`, data_json: JSON.stringify({ source, recordedBy: null }) })
+      const recordedBy = source === 'hotline' || source === 'walk_in' || source === 'patrol' ? (accounts.get(route.unitId)?.id ?? null) : null
+      if (source === 'hotline' || source === 'walk_in' || source === 'patrol') ev(sub, 'recorded', { ...staff(route.unitId), note: `${workerOf(route.unitId)}(${source})`, data_json: JSON.stringify({ source, recordedBy }) })
       ev(sub, 'routed', { unit_id: route.unitId, data_json: JSON.stringify({ via: route.via, ruleId: route.ruleId, coUnitIds: route.coUnits.map((u) => u.id) }) })
 
       const row: Insertable<RequestTable> = {
@@ -241,7 +247,7 @@ export async function generateRequestHistory(db: Db, pii: PiiCipher, o: HistoryO
         location_unit_id: loc.id, location_path: loc.path, handler_unit_id: route.unitId, handler_path: route.unitPath, assignee_id: null,
         status: 'submitted', is_open: 1, priority: item.priority, title: item.name, description: describe(rng, item, loc.name), address: null, lat: null, lng: null,
         contact_name: contact, phone_enc: phone ? pii.encrypt(phone) : null, phone_hash: phone ? pii.lookupHash(phone) : null, phone_masked: phone ? maskMobile(phone) : null,
-        anonymous: anonymous ? 1 : 0, recorded_by: null, submitted_at: subIso, submitted_day: shanghaiDay(subIso),
+        anonymous: anonymous ? 1 : 0, recorded_by: recordedBy, submitted_at: subIso, submitted_day: shanghaiDay(subIso),
         response_due_at: responseDue, resolution_due_at: resolution?.dueAt ?? null, warn_at: resolution?.warnAt ?? null,
         first_unit_id: route.unitId, clock_json: JSON.stringify(clock), created_at: subIso, updated_at: subIso,
         // every column spelled out: a multi-row INSERT on SQLite writes NULL, not the default, for a missing key
@@ -253,19 +259,20 @@ export async function generateRequestHistory(db: Db, pii: PiiCipher, o: HistoryO
       const caseRatings: Omit<Insertable<RequestRatingTable>, 'request_id'>[] = []
       let last = sub
       if (accepted) {
-        const worker = workerOf(route.unitId)
-        ev(acceptAt, 'accepted', { visibility: 'public', unit_id: route.unitId, actor_name: worker, from_status: 'submitted', to_status: 'accepted' })
+        const worker = staff(route.unitId)
+        ev(acceptAt, 'accepted', { visibility: 'public', unit_id: route.unitId, ...worker, from_status: 'submitted', to_status: 'accepted' })
         Object.assign(row, { status: 'accepted', accepted_at: iso(acceptAt) })
         last = acceptAt
         if (dispatcherId !== null) {
-          ev(dispatchAt, 'dispatched', { visibility: 'public', unit_id: handlerId, actor_name: worker, from_status: 'accepted', to_status: 'dispatched', data_json: JSON.stringify({ from: route.unitId, to: handlerId }) })
-          ev(handoffAt, 'handoff_accepted', { visibility: 'public', unit_id: handlerId, actor_name: workerOf(handlerId), from_status: 'dispatched', to_status: 'accepted', data_json: JSON.stringify({ from: route.unitId, kind: 'dispatch' }) })
+          ev(dispatchAt, 'dispatched', { visibility: 'public', unit_id: handlerId, ...worker, from_status: 'accepted', to_status: 'dispatched', data_json: JSON.stringify({ from: route.unitId, to: handlerId }) })
+          ev(handoffAt, 'handoff_accepted', { visibility: 'public', unit_id: handlerId, ...staff(handlerId), from_status: 'dispatched', to_status: 'accepted', data_json: JSON.stringify({ from: route.unitId, kind: 'dispatch' }) })
           Object.assign(row, { handler_unit_id: handlerId, handler_path: handlerPath, dispatcher_unit_id: dispatcherId, dispatched_at: iso(dispatchAt) })
           last = handoffAt
         }
+        row.assignee_id = accounts.get(handlerId)?.id ?? null
         const begin = Math.max(startAt, last + MINUTE)
         if (begin <= now) {
-          ev(begin, 'started', { visibility: 'public', unit_id: handlerId, actor_name: workerOf(handlerId), from_status: 'accepted', to_status: 'in_progress' })
+          ev(begin, 'started', { visibility: 'public', unit_id: handlerId, ...staff(handlerId), from_status: 'accepted', to_status: 'in_progress' })
           Object.assign(row, { status: 'in_progress', started_at: iso(begin) })
           last = begin
         }
@@ -290,7 +297,7 @@ export async function generateRequestHistory(db: Db, pii: PiiCipher, o: HistoryO
       }
       if (doneAt !== null) {
         const minutes = handlingMinutes(subIso, iso(doneAt), clock, calendar)
-        ev(doneAt, 'resolved', { visibility: 'public', unit_id: handlerId, actor_name: workerOf(handlerId), from_status: 'in_progress', to_status: 'resolved', note: rng.pick(RESOLUTIONS), data_json: JSON.stringify({ photos: 0 }) })
+        ev(doneAt, 'resolved', { visibility: 'public', unit_id: handlerId, ...staff(handlerId), from_status: 'in_progress', to_status: 'resolved', note: rng.pick(RESOLUTIONS), data_json: JSON.stringify({ photos: 0 }) })
         Object.assign(row, { status: 'resolved', is_open: 0, resolved_at: iso(doneAt), handling_minutes: minutes.handling, working_minutes: minutes.working })
         let resolvedAt = doneAt
         // the resident's three answers (most rate, from the tracking link); a few say "not solved" once
@@ -316,7 +323,7 @@ export async function generateRequestHistory(db: Db, pii: PiiCipher, o: HistoryO
             }
             if (again <= now) {
               const m2 = handlingMinutes(subIso, iso(again), restarted, calendar)
-              ev(again, 'resolved', { visibility: 'public', unit_id: handlerId, actor_name: workerOf(handlerId), from_status: 'in_progress', to_status: 'resolved', note: '返工处理完毕,居民确认。', data_json: JSON.stringify({ photos: 0 }) })
+              ev(again, 'resolved', { visibility: 'public', unit_id: handlerId, ...staff(handlerId), from_status: 'in_progress', to_status: 'resolved', note: '返工处理完毕,居民确认。', data_json: JSON.stringify({ photos: 0 }) })
               Object.assign(row, { resolved_at: iso(again), handling_minutes: m2.handling, working_minutes: m2.working })
               resolvedAt = again
             } else {

@@ -302,3 +302,15 @@ export async function propertyCompaniesOn(db: Db, countyPath: string, day: strin
     .orderBy('a.since').orderBy('a.id').execute()
   return new Map(rows.map((r) => [r.compound_unit_id, r.property_unit_id]))
 }
+
+/** Accounts that work on cases, by the unit their grant names (the demo accounts): unit → the first such account. */
+export async function unitWorkerAccounts(db: Db, countyPath: string, roles: readonly string[]): Promise<Map<number, { id: number; name: string }>> {
+  const rows = await db.selectFrom('account_grant as g').innerJoin('account as a', 'a.id', 'g.account_id').innerJoin('unit as u', 'u.id', 'g.unit_id')
+    .select(['g.unit_id', 'a.id', 'a.display_name'])
+    .where('g.role', 'in', [...roles]).where('a.status', '=', 'active')
+    .where('u.path', '>=', countyPath).where('u.path', '<', subtreeUpperBound(countyPath))
+    .orderBy('a.id').execute()
+  const out = new Map<number, { id: number; name: string }>()
+  for (const r of rows) if (r.unit_id !== null && !out.has(r.unit_id)) out.set(r.unit_id, { id: r.id, name: r.display_name })
+  return out
+}
