@@ -848,6 +848,756 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/board": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 三率 board of a unit subtree for a period: counts, rates, composite, handling hours, and the ranking of its children (or of a unit type) */
+        get: {
+            parameters: {
+                query: {
+                    /** @description area: requests located in the unit's subtree (default); handler: requests held by units of the subtree (agencies, property companies) */
+                    dim?: "area" | "handler";
+                    /** @description First submission day (with to; at most 3700 days) */
+                    from?: string;
+                    /** @description Add the history of units this one succeeded in a restructuring that are not already inside its subtree */
+                    includePredecessors?: boolean;
+                    /** @description A preset in Asia/Shanghai dates (default this_month when no from/to): this_month, last_month, this_quarter, last_quarter, this_half, last_half, h1, h2 (with year; the semiannual property evaluation), this_year, last_year */
+                    period?: "this_month" | "last_month" | "this_quarter" | "last_quarter" | "this_half" | "last_half" | "h1" | "h2" | "this_year" | "last_year";
+                    /** @description Rank every active unit of this type inside the subtree (e.g. agency or enterprise with dim=handler) instead of the direct children */
+                    rankType?: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                    /** @description Last submission day, inclusive */
+                    to?: string;
+                    /** @description The unit whose subtree the figures cover (board.read needed on it) */
+                    unitId: number;
+                    /** @description Year of h1 / h2 (default this year) */
+                    year?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * @description area: requests located in the unit's subtree (default); handler: requests held by units of the subtree (agencies, property companies)
+                             * @default area
+                             */
+                            dim: "area" | "handler";
+                            figures: {
+                                counts: {
+                                    basicallySatisfied: number;
+                                    counted: number;
+                                    dissatisfied: number;
+                                    /** @description Excluded by an approved appeal, or merged */
+                                    excluded: number;
+                                    open: number;
+                                    overdue: number;
+                                    rated: number;
+                                    reopened: number;
+                                    resolved: number;
+                                    resolvedOnTime: number;
+                                    responded: number;
+                                    respondedOnTime: number;
+                                    satisfied: number;
+                                    solved: number;
+                                    submitted: number;
+                                };
+                                hours: {
+                                    avgHandling: number | null;
+                                    avgWorking: number | null;
+                                };
+                                rates: {
+                                    composite: number | null;
+                                    onTimeResolutionRate: number | null;
+                                    resolutionRate: number | null;
+                                    responseRate: number | null;
+                                    satisfactionRate: number | null;
+                                };
+                            };
+                            period: {
+                                /** Format: date */
+                                from: string;
+                                preset: string | null;
+                                /** Format: date */
+                                to: string;
+                            };
+                            /** @description With includePredecessors=true: the predecessors whose history the figures include */
+                            predecessors: {
+                                /** @description Restructurings between it and the unit */
+                                distance: number;
+                                /** @description It has several successors, so its history is shown with each of them (and left out of rankings) */
+                                shared: boolean;
+                                unit: {
+                                    code: string | null;
+                                    id: number;
+                                    name: string;
+                                    status: string;
+                                    type: string;
+                                };
+                            }[];
+                            ranking: {
+                                /** @description Sorted by composite (highest first), then by counted cases; units without a composite last */
+                                items: {
+                                    figures: {
+                                        counts: {
+                                            basicallySatisfied: number;
+                                            counted: number;
+                                            dissatisfied: number;
+                                            /** @description Excluded by an approved appeal, or merged */
+                                            excluded: number;
+                                            open: number;
+                                            overdue: number;
+                                            rated: number;
+                                            reopened: number;
+                                            resolved: number;
+                                            resolvedOnTime: number;
+                                            responded: number;
+                                            respondedOnTime: number;
+                                            satisfied: number;
+                                            solved: number;
+                                            submitted: number;
+                                        };
+                                        hours: {
+                                            avgHandling: number | null;
+                                            avgWorking: number | null;
+                                        };
+                                        rates: {
+                                            composite: number | null;
+                                            onTimeResolutionRate: number | null;
+                                            resolutionRate: number | null;
+                                            responseRate: number | null;
+                                            satisfactionRate: number | null;
+                                        };
+                                    };
+                                    /** @description Predecessors whose history is included (includePredecessors=true; shared ones never) */
+                                    predecessorIds: number[];
+                                    rank: number | null;
+                                    unit: {
+                                        code: string | null;
+                                        id: number;
+                                        name: string;
+                                        status: string;
+                                        type: string;
+                                    };
+                                }[];
+                                /** @description "children", or the unit type ranked (rankType) */
+                                of: string;
+                            };
+                            unit: {
+                                code: string | null;
+                                id: number;
+                                name: string;
+                                status: string;
+                                type: string;
+                            };
+                            weights: {
+                                basicallySatisfied: number;
+                                resolution: number;
+                                response: number;
+                                satisfaction: number;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/board/cases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Drill-down: the cases behind a number (metric and part), a page of the requests list; total equals the number on the board */
+        get: {
+            parameters: {
+                query: {
+                    /** @description area: requests located in the unit's subtree (default); handler: requests held by units of the subtree (agencies, property companies) */
+                    dim?: "area" | "handler";
+                    /** @description First submission day (with to; at most 3700 days) */
+                    from?: string;
+                    /** @description Add the history of units this one succeeded in a restructuring that are not already inside its subtree */
+                    includePredecessors?: boolean;
+                    /** @description A rate (response_rate …) or a counter (responded_on_time, overdue, open …) */
+                    metric: "response_rate" | "resolution_rate" | "satisfaction_rate" | "on_time_resolution_rate" | "avg_handling_hours" | "submitted" | "counted" | "responded" | "responded_on_time" | "resolved" | "resolved_on_time" | "solved" | "rated" | "satisfied" | "basically_satisfied" | "dissatisfied" | "overdue" | "open" | "reopened";
+                    /** @description Page number, from 1 */
+                    page?: number;
+                    /** @description Rows per page (at most 500) */
+                    pageSize?: number;
+                    /** @description numerator: the cases the number counts; denominator: the cases it is measured against */
+                    part?: "numerator" | "denominator";
+                    /** @description A preset in Asia/Shanghai dates (default this_month when no from/to): this_month, last_month, this_quarter, last_quarter, this_half, last_half, h1, h2 (with year; the semiannual property evaluation), this_year, last_year */
+                    period?: "this_month" | "last_month" | "this_quarter" | "last_quarter" | "this_half" | "last_half" | "h1" | "h2" | "this_year" | "last_year";
+                    /** @description Last submission day, inclusive */
+                    to?: string;
+                    /** @description The unit whose subtree the figures cover (board.read needed on it) */
+                    unitId: number;
+                    /** @description Year of h1 / h2 (default this year) */
+                    year?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description A case is listed when it adds to one of these counters */
+                            counters: string[];
+                            items: {
+                                acceptedAt: string | null;
+                                assigneeId: number | null;
+                                assigneeName: string | null;
+                                categoryId: number | null;
+                                countyId: number;
+                                escalationLevel: number;
+                                excluded: boolean;
+                                handlerName: string | null;
+                                handlerUnitId: number | null;
+                                id: number;
+                                isOpen: boolean;
+                                itemId: number | null;
+                                locationName: string;
+                                locationUnitId: number;
+                                mergedIntoId: number | null;
+                                paused: boolean;
+                                pendingKind: "dispatch" | "transfer" | null;
+                                pendingUnitId: number | null;
+                                pendingUnitName: string | null;
+                                /** @enum {unknown} */
+                                priority: "emergency" | "urgent" | "general" | "complex";
+                                ratingSatisfaction: ("satisfied" | "basically_satisfied" | "dissatisfied") | null;
+                                reopenCount: number;
+                                resolutionDueAt: string | null;
+                                resolutionOverdue: boolean;
+                                resolvedAt: string | null;
+                                responseDueAt: string | null;
+                                responseOverdue: boolean;
+                                /** @enum {unknown} */
+                                source: "qr" | "hotline" | "walk_in" | "patrol" | "enterprise" | "open311" | "staff";
+                                /** @enum {unknown} */
+                                status: "submitted" | "accepted" | "dispatched" | "in_progress" | "resolved" | "rated" | "closed" | "merged";
+                                /** Format: date-time */
+                                submittedAt: string;
+                                title: string;
+                                version: number;
+                                warnAt: string | null;
+                                warned: boolean;
+                            }[];
+                            metric: string;
+                            part: "numerator" | "denominator";
+                            period: {
+                                /** Format: date */
+                                from: string;
+                                preset: string | null;
+                                /** Format: date */
+                                to: string;
+                            };
+                            /** @description Equals the number on the board for this part (for satisfaction_rate the numerator lists 满意 and 基本满意 cases) */
+                            total: number;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/board/definitions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How every number of the board is defined (zh and en texts the UI shows) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            defaultWeights: {
+                                basicallySatisfied: number;
+                                resolution: number;
+                                response: number;
+                                satisfaction: number;
+                            };
+                            definitions: {
+                                description: {
+                                    en: string;
+                                    zh: string;
+                                };
+                                formula: {
+                                    en: string;
+                                    zh: string;
+                                };
+                                key: string;
+                                name: {
+                                    en: string;
+                                    zh: string;
+                                };
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/board/export.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The board and its ranking as an .xlsx workbook (Chinese headers) */
+        get: {
+            parameters: {
+                query: {
+                    /** @description area: requests located in the unit's subtree (default); handler: requests held by units of the subtree (agencies, property companies) */
+                    dim?: "area" | "handler";
+                    /** @description First submission day (with to; at most 3700 days) */
+                    from?: string;
+                    /** @description Add the history of units this one succeeded in a restructuring that are not already inside its subtree */
+                    includePredecessors?: boolean;
+                    /** @description A preset in Asia/Shanghai dates (default this_month when no from/to): this_month, last_month, this_quarter, last_quarter, this_half, last_half, h1, h2 (with year; the semiannual property evaluation), this_year, last_year */
+                    period?: "this_month" | "last_month" | "this_quarter" | "last_quarter" | "this_half" | "last_half" | "h1" | "h2" | "this_year" | "last_year";
+                    /** @description Rank every active unit of this type inside the subtree (e.g. agency or enterprise with dim=handler) instead of the direct children */
+                    rankType?: "county" | "town" | "subdistrict" | "village" | "new_village" | "community" | "grid" | "compound" | "building" | "agency" | "park" | "enterprise";
+                    /** @description Last submission day, inclusive */
+                    to?: string;
+                    /** @description The unit whose subtree the figures cover (board.read needed on it) */
+                    unitId: number;
+                    /** @description Year of h1 / h2 (default this year) */
+                    year?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description The workbook */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/board/trend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The figures per day, week or month of the period (for the trend chart) */
+        get: {
+            parameters: {
+                query: {
+                    /** @description area: requests located in the unit's subtree (default); handler: requests held by units of the subtree (agencies, property companies) */
+                    dim?: "area" | "handler";
+                    /** @description First submission day (with to; at most 3700 days) */
+                    from?: string;
+                    /** @description day, week (Monday first) or month; default by the period's length */
+                    granularity?: "day" | "week" | "month";
+                    /** @description Add the history of units this one succeeded in a restructuring that are not already inside its subtree */
+                    includePredecessors?: boolean;
+                    /** @description A preset in Asia/Shanghai dates (default this_month when no from/to): this_month, last_month, this_quarter, last_quarter, this_half, last_half, h1, h2 (with year; the semiannual property evaluation), this_year, last_year */
+                    period?: "this_month" | "last_month" | "this_quarter" | "last_quarter" | "this_half" | "last_half" | "h1" | "h2" | "this_year" | "last_year";
+                    /** @description Last submission day, inclusive */
+                    to?: string;
+                    /** @description The unit whose subtree the figures cover (board.read needed on it) */
+                    unitId: number;
+                    /** @description Year of h1 / h2 (default this year) */
+                    year?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * @description area: requests located in the unit's subtree (default); handler: requests held by units of the subtree (agencies, property companies)
+                             * @default area
+                             */
+                            dim: "area" | "handler";
+                            /** @enum {unknown} */
+                            granularity: "day" | "week" | "month";
+                            period: {
+                                /** Format: date */
+                                from: string;
+                                preset: string | null;
+                                /** Format: date */
+                                to: string;
+                            };
+                            points: {
+                                figures: {
+                                    counts: {
+                                        basicallySatisfied: number;
+                                        counted: number;
+                                        dissatisfied: number;
+                                        /** @description Excluded by an approved appeal, or merged */
+                                        excluded: number;
+                                        open: number;
+                                        overdue: number;
+                                        rated: number;
+                                        reopened: number;
+                                        resolved: number;
+                                        resolvedOnTime: number;
+                                        responded: number;
+                                        respondedOnTime: number;
+                                        satisfied: number;
+                                        solved: number;
+                                        submitted: number;
+                                    };
+                                    hours: {
+                                        avgHandling: number | null;
+                                        avgWorking: number | null;
+                                    };
+                                    rates: {
+                                        composite: number | null;
+                                        onTimeResolutionRate: number | null;
+                                        resolutionRate: number | null;
+                                        responseRate: number | null;
+                                        satisfactionRate: number | null;
+                                    };
+                                };
+                                /** Format: date */
+                                from: string;
+                                /** @description YYYY-MM-DD (day, or the Monday of the week) or YYYY-MM */
+                                key: string;
+                                /** Format: date */
+                                to: string;
+                            }[];
+                            unit: {
+                                code: string | null;
+                                id: number;
+                                name: string;
+                                status: string;
+                                type: string;
+                            };
+                            weights: {
+                                basicallySatisfied: number;
+                                resolution: number;
+                                response: number;
+                                satisfaction: number;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/board/weights": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The weights of the composite score in force for a unit's county */
+        get: {
+            parameters: {
+                query: {
+                    /** @description Any unit of the county (weights belong to the county) */
+                    unitId: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            countyId: number;
+                            defaults: {
+                                basicallySatisfied: number;
+                                resolution: number;
+                                response: number;
+                                satisfaction: number;
+                            };
+                            /** @description The county has not set its own weights */
+                            isDefault: boolean;
+                            updatedAt: string | null;
+                            weights: {
+                                basicallySatisfied: number;
+                                resolution: number;
+                                response: number;
+                                satisfaction: number;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        /** Set the county's weights (response + resolution + satisfaction = 1, and the credit of 基本满意); catalog.manage on the county, audited */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Credit of one 基本满意 answer in the satisfaction rate (default 0.8) */
+                        basicallySatisfied: number;
+                        /** @description Weight of the resolution rate */
+                        resolution: number;
+                        /** @description Weight of the response rate in the composite */
+                        response: number;
+                        /** @description Weight of the satisfaction rate (the three add up to 1) */
+                        satisfaction: number;
+                        /** @description Any unit of the county; the county's weights change */
+                        unitId: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            countyId: number;
+                            defaults: {
+                                basicallySatisfied: number;
+                                resolution: number;
+                                response: number;
+                                satisfaction: number;
+                            };
+                            /** @description The county has not set its own weights */
+                            isDefault: boolean;
+                            updatedAt: string | null;
+                            weights: {
+                                basicallySatisfied: number;
+                                resolution: number;
+                                response: number;
+                                satisfaction: number;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/calendar": {
         parameters: {
             query?: never;
