@@ -6,6 +6,7 @@ import { useAuth } from './auth'
 import { useI18n, type Lang } from './i18n'
 import { entryForLocation, navEntries } from './nav'
 import { ChangePasswordDialog } from './ChangePasswordDialog'
+import { NotificationBell } from '../pages/requests/NotificationBell'
 
 const { Header, Sider, Content } = Layout
 
@@ -81,6 +82,7 @@ export function AppLayout() {
             <Brand compact={phone || screens.lg === false} />
           </Flex>
           <Flex align="center" gap={phone ? 4 : 16} style={{ flex: 'none' }}>
+            <NotificationBell />
             <Segmented<Lang>
               size="small"
               value={lang}

@@ -15,6 +15,8 @@ import { residentsMessages } from '../pages/residents/messages'
 import { importsMessages } from '../pages/imports/messages'
 import { unitsMessages } from '../pages/units/messages'
 import { partyMessages } from '../pages/party/messages'
+import { requestsMessages } from '../pages/requests/messages'
+import { boardMessages } from '../pages/board/messages'
 
 dayjs.extend(utc)
 dayjs.extend(timezone)
@@ -149,6 +151,8 @@ const zh = {
   ...importsMessages.zh,
   ...unitsMessages.zh,
   ...partyMessages.zh,
+  ...requestsMessages.zh,
+  ...boardMessages.zh,
 } as const
 
 export type MessageKey = keyof typeof zh
@@ -277,6 +281,8 @@ const en: Record<MessageKey, string> = {
   ...importsMessages.en,
   ...unitsMessages.en,
   ...partyMessages.en,
+  ...requestsMessages.en,
+  ...boardMessages.en,
 }
 
 const messages: Record<Lang, Record<MessageKey, string>> = { zh, en }

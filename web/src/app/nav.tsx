@@ -7,6 +7,7 @@ import { lazy, type ComponentType, type LazyExoticComponent, type ReactNode } fr
 import { AuditOutlined, HomeOutlined, TeamOutlined } from '@ant-design/icons'
 import { CloudUploadOutlined, ClusterOutlined, IdcardOutlined, TagsOutlined } from '@ant-design/icons'
 import { ApartmentOutlined, FlagOutlined, HistoryOutlined, PartitionOutlined, ShopOutlined, SolutionOutlined, SwapOutlined } from '@ant-design/icons'
+import { DashboardOutlined, FileTextOutlined, QrcodeOutlined, SendOutlined } from '@ant-design/icons'
 import type { Action } from './auth'
 import type { MessageKey } from './i18n'
 
@@ -42,6 +43,11 @@ export const navEntries: NavEntry[] = [
   { path: '/party/members/:id', label: 'party.member.detail', icon: <SolutionOutlined />, action: 'party.read', page: lazy(() => import('../pages/party/MemberDetailPage')), inMenu: false },
   { path: '/party/transfers', label: 'nav.party.transfers', icon: <SwapOutlined />, action: 'party.read', page: lazy(() => import('../pages/party/TransfersPage')) },
   { path: '/party/studios', label: 'nav.party.studios', icon: <ShopOutlined />, action: 'party.read', page: lazy(() => import('../pages/party/StudiosPage')) },
+  { path: '/requests', label: 'requests.nav.inbox', icon: <FileTextOutlined />, action: 'requests.read', page: lazy(() => import('../pages/requests/RequestsPage')) },
+  { path: '/requests/:id', label: 'requests.nav.detail', icon: <FileTextOutlined />, action: 'requests.read', page: lazy(() => import('../pages/requests/RequestDetailPage')), inMenu: false },
+  { path: '/dispatch', label: 'requests.nav.dispatch', icon: <SendOutlined />, action: 'requests.dispatch', page: lazy(() => import('../pages/requests/DispatchPage')) },
+  { path: '/board', label: 'board.nav', icon: <DashboardOutlined />, action: 'board.read', page: lazy(() => import('../pages/board/BoardPage')) },
+  { path: '/posters', label: 'requests.nav.posters', icon: <QrcodeOutlined />, action: 'units.read', page: lazy(() => import('../pages/requests/PostersPage')) },
 ]
 
 /**
@@ -53,7 +59,14 @@ export interface PublicEntry {
   page: LazyExoticComponent<ComponentType>
 }
 
-export const publicEntries: PublicEntry[] = []
+export const publicEntries: PublicEntry[] = [
+  { path: '/r/:code', page: lazy(() => import('../pages/requests/public/SubmitPage')) },
+  { path: '/t/:trackingCode', page: lazy(() => import('../pages/requests/public/TrackPage')) },
+  // The tracking link the server hands out (SubmitResult.trackingUrl).
+  { path: '/track/:trackingCode', page: lazy(() => import('../pages/requests/public/TrackPage')) },
+  // Not public: it asks for a login itself; listed here because posters print without the shell.
+  { path: '/posters/print', page: lazy(() => import('../pages/requests/PosterPrintPage')) },
+]
 
 /** The menu entry a location belongs to: the longest path that prefixes it. */
 export function entryForLocation(pathname: string): NavEntry | undefined {
