@@ -93,7 +93,10 @@ describe('Excel import screen', () => {
   const residentsNamed = async (q: string) => (await e2e.admin.get<{ total: number; items: { name: string; householdId: number | null }[] }>(`/api/residents?q=${encodeURIComponent(q)}&pageSize=50`))
 
   beforeAll(async () => {
+    // Exports of more than 3 rows run as background jobs here, so the job path of the export button is walked too.
+    process.env.CHORUS_EXPORT_DIRECT_MAX_ROWS = '3'
     e2e = await startE2E()
+    delete process.env.CHORUS_EXPORT_DIRECT_MAX_ROWS
     units = await buildCounty(e2e.admin)
   })
 
@@ -194,8 +197,27 @@ describe('Excel import screen', () => {
     const notXlsx = path.join(dir, 'notes.xlsx')
     fs.writeFileSync(notXlsx, '姓名,身份证号\n张三,371524196001010011\n')
     await startImport(page, notXlsx, 'valid')
-    await expect.poll(async () => (await page.getByTestId('import-refused').textContent()) ?? '').toContain('不是 Excel 工作簿')
+    await expect.poll(async () => (await page.getByTestId('import-refused').textContent()) ?? '', { timeout: 20_000 }).toContain('不是 Excel 工作簿')
     expect((await residentsNamed('张三')).total).toBe(0)
+  })
+
+  it('exports a larger list through a background job, with progress, and keeps it in my jobs', async () => {
+    const { page } = await open()
+    await loginInBrowser(page, ADMIN_USERNAME, ADMIN_PASSWORD)
+    await page.goto('/residents?q=%E9%99%88')
+    await expect.poll(() => page.locator('.ant-table-tbody .ant-table-row').count(), { timeout: 20_000 }).toBe(4)
+    await page.getByTestId('export-excel').click()
+    const [download] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), page.locator('.ant-dropdown:visible').getByText('导出(脱敏)').click()])
+    const rows = await readSheet(await download.path())
+    expect(rows).toHaveLength(5)
+    expect(rows.slice(1).map((r) => r[0]).sort()).toEqual(['陈丽', '陈国', '陈强', '陈明'])
+    await page.getByText('已导出 4 条').waitFor()
+
+    await page.goto('/imports')
+    const job = page.locator('.ant-table-row').filter({ hasText: '导出居民' })
+    await job.waitFor()
+    expect(await job.textContent()).toContain('已完成')
+    await job.getByTestId('job-download').waitFor()
   })
 
   it('fits a phone', async () => {

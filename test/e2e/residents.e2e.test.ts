@@ -189,6 +189,12 @@ describe('resident and household registry', () => {
     await edit.waitFor({ state: 'hidden' })
     expect(await page.getByTestId('resident-name').textContent()).toBe('孙丽华')
     expect(await page.getByTestId('resident-fields').textContent()).toContain('136****5673')
+    // Editing again starts from the saved values, not from those of the first opening.
+    await page.getByTestId('resident-edit').click()
+    await edit.waitFor()
+    expect(await page.getByTestId('person-name').inputValue()).toBe('孙丽华')
+    await edit.getByRole('button', { name: /取\s*消/ }).click()
+    await edit.waitFor({ state: 'hidden' })
   })
 
   it('reveals an identity number with a reason, and the audit log shows who, when and why', async () => {
@@ -214,7 +220,7 @@ describe('resident and household registry', () => {
     await screenshot(page, 'resident-reveal-dialog')
     await dialog.getByRole('button', { name: '确认查看' }).click()
     await dialog.waitFor({ state: 'hidden' })
-    await expect.poll(() => page.getByTestId('idNumber-value').textContent()).toBe(people.head!.idNumber)
+    await expect.poll(() => page.getByTestId('idNumber-value').textContent(), { timeout: 20_000 }).toBe(people.head!.idNumber)
     // For this view only: hidden again on demand, and masked after a reload.
     await page.getByTestId('idNumber-hide').click()
     expect(await page.getByTestId('idNumber-value').textContent()).toContain('**********')
@@ -384,7 +390,7 @@ describe('resident and household registry', () => {
     await row.getByText('困境儿童(重点)').waitFor()
     await row.getByTestId('tag-archive').click()
     await page.getByText('已停用;已有该标签的居民保留它').waitFor()
-    await expect.poll(() => page.locator('.ant-table-row').filter({ hasText: 'children_in_need' }).count()).toBe(0)
+    await expect.poll(() => page.locator('.ant-table-row').filter({ hasText: 'children_in_need' }).count(), { timeout: 20_000 }).toBe(0)
     await page.getByTestId('tags-show-archived').click()
     await row.getByText('已停用').waitFor()
     await screenshot(page, 'person-tags-desktop')

@@ -88,6 +88,8 @@ export async function chooseUnit(page: Page, testId: string, name: string): Prom
   await select.click()
   await select.locator('input').fill(name)
   await pickOption(page, name)
-  // A single select closes its list; wait for that, so the next click is not caught by the closing list.
+  // The choice shows in the select; then its list is closed, so the next click is not caught by it.
+  await select.filter({ hasText: name }).waitFor()
+  if ((await page.locator('.ant-select-dropdown:visible').count()) > 0) await page.keyboard.press('Escape')
   await page.locator('.ant-select-dropdown:visible').waitFor({ state: 'hidden' })
 }

@@ -6,7 +6,7 @@ import { CloudUploadOutlined, DownloadOutlined, FileExcelOutlined, InboxOutlined
 import { api, ApiError, errorMessage, unwrap } from '../../api/client'
 import { formatTime, useI18n, type MessageKey } from '../../app/i18n'
 import { PageCard } from '../../components/PageCard'
-import { DataTable, useUrlFilters, type DataColumn } from '../../components/DataTable'
+import { DataTable, type DataColumn } from '../../components/DataTable'
 import { UnitSelect } from '../../components/UnitSelect'
 import { download, downloadJobOutput, isFinished, waitForJob, type JobView } from './jobs'
 
@@ -136,10 +136,19 @@ function JobPanel({ job }: { job: JobView }) {
   )
 }
 
+const NO_FILTERS = {}
+
+/** The caller's own jobs, newest first; refreshed every few seconds while one of them is still running. */
 function MyJobs({ reloadKey }: { reloadKey: number }) {
   const { t } = useI18n()
   const { message } = App.useApp()
-  const [filters] = useUrlFilters(['kind'] as const)
+  const [running, setRunning] = useState(false)
+  const [tick, setTick] = useState(0)
+  useEffect(() => {
+    if (!running) return
+    const timer = window.setTimeout(() => setTick((n) => n + 1), 3000)
+    return () => window.clearTimeout(timer)
+  }, [running, tick])
   const save = async (job: JobView) => {
     try {
       await downloadJobOutput(job)
@@ -182,14 +191,18 @@ function MyJobs({ reloadKey }: { reloadKey: number }) {
     },
   ]
   return (
-    <DataTable<JobView, typeof filters>
+    <DataTable<JobView, typeof NO_FILTERS>
       columns={columns}
       rowKey="id"
-      filters={filters}
-      reloadKey={reloadKey}
+      filters={NO_FILTERS}
+      reloadKey={reloadKey + tick}
       defaultPageSize={10}
       exportFileName={t('imports.jobs.title')}
-      fetchPage={({ page, pageSize }) => unwrap(api.GET('/api/jobs', { params: { query: { page, pageSize } } }))}
+      fetchPage={async ({ page, pageSize }) => {
+        const result = await unwrap(api.GET('/api/jobs', { params: { query: { page, pageSize } } }))
+        setRunning(result.items.some((job) => !isFinished(job)))
+        return result
+      }}
     />
   )
 }

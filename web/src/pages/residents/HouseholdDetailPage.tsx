@@ -40,6 +40,8 @@ export default function HouseholdDetailPage() {
   }
   const h = record.data
   const active = h.status === 'active'
+  // Dialogs start from the household as it is now (head, room), so they are remade when it changes.
+  const version = `${h.updatedAt}-${h.memberCount}-${h.headPersonId ?? 0}`
 
   const write = async (pending: Promise<HouseholdDetail>, done: string) => {
     try {
@@ -172,9 +174,10 @@ export default function HouseholdDetailPage() {
           <Table<HouseholdMember> rowKey="personId" size="middle" columns={columns} dataSource={h.members} pagination={false} scroll={{ x: 'max-content' }} data-testid="household-members" />
         )}
       </PageCard>
-      <AddMemberDialog household={h} open={dialog === 'add'} onClose={() => setDialog(null)} onAdded={(next) => { setDialog(null); record.set(next); void message.success(t('residents.saved')) }} />
-      <MoveHouseholdDialog household={h} open={dialog === 'move'} onClose={() => setDialog(null)} onMoved={(next) => { setDialog(null); record.set(next); void message.success(t('residents.household.moved')) }} />
+      <AddMemberDialog key={`add-${version}`} household={h} open={dialog === 'add'} onClose={() => setDialog(null)} onAdded={(next) => { setDialog(null); record.set(next); void message.success(t('residents.saved')) }} />
+      <MoveHouseholdDialog key={`move-${version}`} household={h} open={dialog === 'move'} onClose={() => setDialog(null)} onMoved={(next) => { setDialog(null); record.set(next); void message.success(t('residents.household.moved')) }} />
       <PersonFormDialog
+        key={`register-${version}`}
         open={dialog === 'register'}
         person={null}
         household={{ id: h.id, address: h.address || h.unitName, hasHead: h.headPersonId !== null }}

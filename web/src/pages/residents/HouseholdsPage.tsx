@@ -91,6 +91,7 @@ export default function HouseholdsPage() {
         }
       />
       <CreateHouseholdDialog
+        key={creating ? 'open' : 'closed'}
         open={creating}
         onClose={() => setCreating(false)}
         onCreated={(h) => {

@@ -126,8 +126,8 @@ export default function ResidentDetailPage() {
             { key: 'gender', label: t('residents.gender'), children: p.gender ? t(genderKey(p.gender)) : '—' },
             { key: 'birthDate', label: t('residents.birthDate'), children: p.birthDate ? `${p.birthDate}${p.age !== null ? `(${t('residents.ageYears', { age: p.age })})` : ''}` : '—' },
             { key: 'ethnicity', label: t('residents.ethnicity'), children: p.ethnicity ?? '—' },
-            { key: 'idNumber', label: t('residents.idNumber'), children: <RevealField key={`id-${p.id}`} personId={p.id} field="idNumber" masked={p.idNumberMasked} />, span: { xs: 1, md: 2, xl: 2 } },
-            { key: 'phone', label: t('residents.phone'), children: <RevealField key={`phone-${p.id}`} personId={p.id} field="phone" masked={p.phoneMasked} /> },
+            { key: 'idNumber', label: t('residents.idNumber'), children: <RevealField key={`id-${p.id}-${p.idNumberMasked}`} personId={p.id} field="idNumber" masked={p.idNumberMasked} />, span: { xs: 1, md: 2, xl: 2 } },
+            { key: 'phone', label: t('residents.phone'), children: <RevealField key={`phone-${p.id}-${p.phoneMasked}`} personId={p.id} field="phone" masked={p.phoneMasked} /> },
             { key: 'address', label: t('residents.address'), children: addressOf(p), span: { xs: 1, md: 2, xl: 2 } },
             { key: 'room', label: t('residents.room'), children: p.room ?? '—' },
             { key: 'relation', label: t('residents.relation'), children: p.relation ? t(relationKey(p.relation)) : '—' },
@@ -148,6 +148,8 @@ export default function ResidentDetailPage() {
       </PageCard>
       <HouseholdCard person={p} />
       <PersonFormDialog
+        // A fresh form whenever the resident changes: its initial values are the current ones.
+        key={`${p.id}-${p.updatedAt}`}
         open={editing}
         person={p}
         onClose={() => setEditing(false)}

@@ -214,6 +214,7 @@ export default function ResidentsPage() {
         }
       />
       <PersonFormDialog
+        key={creating ? 'open' : 'closed'}
         open={creating}
         person={null}
         onClose={() => setCreating(false)}
