@@ -394,7 +394,7 @@ describe('service requests: QR intake, handling, rating, the three-rates board',
     await page.locator('.ant-table-row').filter({ hasText: '垃圾清运' }).waitFor()
   })
 
-  it('lets the county administrator change the weights, which moves the composite; exports the board', async () => {
+  it('lets the county administrator change the weights (the composite moves), export the board, keep templates and approve an extension', async () => {
     const { page } = await open()
     await loginInBrowser(page, ADMIN_USERNAME, ADMIN_PASSWORD)
     await page.goto('/board')
@@ -419,6 +419,34 @@ describe('service requests: QR intake, handling, rating, the three-rates board',
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('board-export').click()])
     expect(download.suggestedFilename()).toMatch(/\.xlsx$/)
+
+    // A response template for 吉祥苑社区, made on the templates page.
+    await page.goto('/request-templates')
+    await page.getByTestId('template-create').click()
+    const form = page.locator('.ant-modal:visible')
+    const unitPicker = form.getByTestId('template-unit')
+    await unitPicker.click()
+    await unitPicker.locator('input').fill('吉祥苑社区')
+    await page.locator('.ant-select-dropdown:visible .ant-select-item-option').filter({ hasText: '吉祥苑社区' }).first().click()
+    await form.getByTestId('template-title').fill('公共照明已修复')
+    await form.getByTestId('template-body').fill('您反映的公共照明问题已安排电工修复，如仍有问题请再次扫码反映。')
+    await form.getByTestId('template-save').click()
+    await page.locator('.ant-table-row').filter({ hasText: '公共照明已修复' }).waitFor()
+
+    // The worker asks for more time on the hotline case; the supervisor approves it on the reviews page.
+    const worker = await ApiSession.login(e2e.baseUrl, workerA.username, workerA.password)
+    const hotline = (await worker.get<{ items: { id: number; version: number; title: string }[] }>('/api/requests?box=unit')).items.find((r) => r.title.includes('垃圾清运'))
+    if (!hotline) throw new Error('hotline case not in the inbox')
+    await worker.post(`/api/requests/${hotline.id}/extensions`, { version: hotline.version, extra: { amount: 2, unit: 'working_days' }, reason: '需协调环卫公司增派车辆' })
+    await page.goto('/request-reviews')
+    const pending = page.locator('.ant-table-row').filter({ hasText: '需协调环卫公司增派车辆' })
+    await pending.waitFor()
+    await screenshot(page, 'requests-desktop-12-reviews')
+    await pending.getByTestId('review-approve').click()
+    await page.locator('.ant-modal:visible').getByTestId('dialog-ok').click()
+    await pending.waitFor({ state: 'detached' })
+    const detail = await worker.get<{ extensions: { status: string }[] }>(`/api/requests/${hotline.id}`)
+    expect(detail.extensions.map((x) => x.status)).toEqual(['approved'])
   })
 
   it('prints the whole community\'s QR posters, one per A4 page, each scanning to its /r/ address', async () => {

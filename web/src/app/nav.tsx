@@ -7,7 +7,7 @@ import { lazy, type ComponentType, type LazyExoticComponent, type ReactNode } fr
 import { AuditOutlined, HomeOutlined, TeamOutlined } from '@ant-design/icons'
 import { CloudUploadOutlined, ClusterOutlined, IdcardOutlined, TagsOutlined } from '@ant-design/icons'
 import { ApartmentOutlined, FlagOutlined, HistoryOutlined, PartitionOutlined, ShopOutlined, SolutionOutlined, SwapOutlined } from '@ant-design/icons'
-import { DashboardOutlined, FileTextOutlined, QrcodeOutlined, SendOutlined } from '@ant-design/icons'
+import { DashboardOutlined, ScheduleOutlined, FileTextOutlined, MessageOutlined, QrcodeOutlined, SendOutlined } from '@ant-design/icons'
 import type { Action } from './auth'
 import type { MessageKey } from './i18n'
 
@@ -46,6 +46,8 @@ export const navEntries: NavEntry[] = [
   { path: '/requests', label: 'requests.nav.inbox', icon: <FileTextOutlined />, action: 'requests.read', page: lazy(() => import('../pages/requests/RequestsPage')) },
   { path: '/requests/:id', label: 'requests.nav.detail', icon: <FileTextOutlined />, action: 'requests.read', page: lazy(() => import('../pages/requests/RequestDetailPage')), inMenu: false },
   { path: '/dispatch', label: 'requests.nav.dispatch', icon: <SendOutlined />, action: 'requests.dispatch', page: lazy(() => import('../pages/requests/DispatchPage')) },
+  { path: '/request-reviews', label: 'requests.nav.reviews', icon: <ScheduleOutlined />, action: 'requests.supervise', page: lazy(() => import('../pages/requests/ReviewsPage')) },
+  { path: '/request-templates', label: 'requests.nav.templates', icon: <MessageOutlined />, action: 'requests.dispatch', page: lazy(() => import('../pages/requests/TemplatesPage')) },
   { path: '/board', label: 'board.nav', icon: <DashboardOutlined />, action: 'board.read', page: lazy(() => import('../pages/board/BoardPage')) },
   { path: '/posters', label: 'requests.nav.posters', icon: <QrcodeOutlined />, action: 'units.read', page: lazy(() => import('../pages/requests/PostersPage')) },
 ]
