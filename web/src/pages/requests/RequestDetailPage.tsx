@@ -84,7 +84,6 @@ function TimelineCard({ r }: { r: RequestDetail }) {
           return {
             key: e.id,
             color: e.kind === 'reopened' || e.kind === 'overdue' || e.kind === 'escalated' ? 'red' : e.visibility === 'public' ? 'green' : 'blue',
-            title: <Typography.Text type="secondary" style={{ fontSize: 12 }}>{formatTime(e.at, true)}</Typography.Text>,
             content: (
               <Flex vertical gap={2} data-testid="timeline-event" data-kind={e.kind}>
                 <Space size={6} wrap>
@@ -97,7 +96,7 @@ function TimelineCard({ r }: { r: RequestDetail }) {
                   )}
                 </Space>
                 <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                  {[e.actorName ?? (byResident(e) ? t('requests.detail.resident') : t('requests.detail.system')), e.unitName].filter(Boolean).join(' · ')}
+                  {[formatTime(e.at, true), e.actorName ?? (byResident(e) ? t('requests.detail.resident') : t('requests.detail.system')), e.unitName].filter(Boolean).join(' · ')}
                 </Typography.Text>
                 {e.note && <Typography.Paragraph style={{ margin: 0, whiteSpace: 'pre-wrap' }}>{e.note}</Typography.Paragraph>}
               </Flex>
