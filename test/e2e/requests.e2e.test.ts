@@ -475,4 +475,41 @@ describe('service requests: QR intake, handling, rating, the three-rates board',
     await scanned.page.getByTestId('location-breadcrumb').waitFor()
     expect(await scanned.page.getByTestId('location-breadcrumb').textContent()).toContain('吉祥苑社区')
   })
+  it('retries a submit whose answer was lost with the same Idempotency-Key and files it once', async () => {
+    const handle = await open({ viewport: PHONE })
+    const phone = handle.page
+    const keys: string[] = []
+    let replayed: string | null = null
+    await phone.route('**/api/public/requests', async (route) => {
+      const request = route.request()
+      if (request.method() !== 'POST') return route.continue()
+      keys.push(request.headers()['idempotency-key'] ?? '')
+      const response = await route.fetch()
+      // The first answer is lost on the way back: the server filed the request, the phone never hears it.
+      if (keys.length === 1) return route.abort('failed')
+      replayed = response.headers()['idempotent-replayed'] ?? null
+      return route.fulfill({ response })
+    })
+    await phone.goto(`/r/${compoundB.code}`)
+    await phone.getByTestId('menu-other').click()
+    await phone.getByTestId('submit-title').fill('健身器材损坏')
+    await phone.getByTestId('submit-description').fill('小区广场的单杠松动了，孩子玩很危险。')
+    await phone.getByTestId('submit-phone').fill('13600003333')
+    await phone.getByTestId('submit-send').click()
+    await phone.getByTestId('submit-error').waitFor()
+    expect(await phone.getByTestId('submit-send').textContent()).toContain('重新提交')
+    await screenshot(phone, 'requests-phone-10-lost-answer')
+    await phone.getByTestId('submit-send').click()
+    await phone.getByTestId('submit-success').waitFor()
+    expect(keys).toHaveLength(2)
+    expect(keys[0]).toMatch(/^[A-Za-z0-9_-]{8,100}$/)
+    expect(keys[1]).toBe(keys[0])
+    expect(replayed).toBe('true')
+    const filed = await e2e.admin.get<{ total: number }>(`/api/requests?box=all&q=${encodeURIComponent('健身器材损坏')}`)
+    expect(filed.total).toBe(1)
+    // The aborted answer is logged by Chromium as a failed load; that one is on purpose.
+    const lost = handle.problems.filter((p) => /ERR_FAILED/.test(p))
+    expect(lost.length).toBeLessThanOrEqual(1)
+    handle.problems.splice(0, handle.problems.length, ...handle.problems.filter((p) => !/ERR_FAILED/.test(p)))
+  })
 })
