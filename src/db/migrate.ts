@@ -11,6 +11,7 @@ import * as m20261130_07 from './migrations/2026-11-30-07-jobs.js'
 import * as m20261130_10 from './migrations/2026-11-30-10-request-timeline-append-only.js'
 import * as m20261130_14 from './migrations/2026-11-30-14-request-rollup-months.js'
 import * as m20261130_12 from './migrations/2026-11-30-12-open311.js'
+import * as m20261130_16 from './migrations/2026-11-30-16-open311-key-actors.js'
 
 /** The explicit, ordered list of migrations. Names are dated and never change. */
 const migrations: Record<string, Migration> = {
@@ -25,6 +26,7 @@ const migrations: Record<string, Migration> = {
   '2026-11-30-10-request-timeline-append-only': m20261130_10,
   '2026-11-30-14-request-rollup-months': m20261130_14,
   '2026-11-30-12-open311': m20261130_12,
+  '2026-11-30-16-open311-key-actors': m20261130_16,
 }
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) }

@@ -206,6 +206,9 @@ export interface Open311KeyTable {
   created_at: Timestamp
   revoked_at: Timestamp | null
   last_used_at: Timestamp | null
+  /** The account that issued / revoked the key; null for the command line (and keys from before 2026-11-30-16). */
+  created_by: number | null
+  revoked_by: number | null
 }
 
 export interface RequestRollupTable {

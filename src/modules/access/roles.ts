@@ -55,6 +55,8 @@ export const rolePermissions: Record<Role, readonly Action[]> = {
   town_admin: [
     ...read, 'units.manage', 'units.restructure', 'party.manage', 'residents.manage', 'residents.unmask',
     'imports.run', 'jobs.oversee', 'requests.intake', 'requests.handle', 'requests.dispatch', 'requests.supervise', 'catalog.manage', 'accounts.read',
+    // Open311 keys for their own sub-district's apps (a key is always scoped inside the grant's subtree).
+    'open311.manage',
   ],
   // catalog.manage inside the community: its own menus (洛神湖社区's 爱老助老服务清单) and routing rules.
   community_worker: [

@@ -53,7 +53,7 @@ async function post311(client: Client, fields: Record<string, string>, format: '
 describe.each(dialects)('Open311 GeoReport v2 on %s', (dialect) => {
   let t: TestApp
   let u: {
-    county: { id: number }; communityA: { id: number; path: string }; communityB: { id: number }; gridA: { id: number }; gridB: { id: number }
+    county: { id: number }; subdistrict: { id: number }; communityA: { id: number; path: string }; communityB: { id: number }; gridA: { id: number }; gridB: { id: number }
     compoundA: { id: number; code: string }; buildingA: { id: number; code: string }; compoundB: { id: number; code: string }
   }
   let items: { repair: any; elderly: any; internal: any; restricted: any }
@@ -94,7 +94,7 @@ describe.each(dialects)('Open311 GeoReport v2 on %s', (dialect) => {
     const buildingA = await createUnit(t, { parentId: compoundA.body.id, type: 'building', name: '1号楼', code: 'XF-01-1' })
     const compoundB = await createUnit(t, { parentId: gridB.id, type: 'compound', name: '洛神湖小区', code: 'LSH-01' })
     u = {
-      county, communityA, communityB, gridA, gridB,
+      county, subdistrict, communityA, communityB, gridA, gridB,
       compoundA: { id: compoundA.body.id, code: 'XF-01' }, buildingA: { id: buildingA.id, code: 'XF-01-1' }, compoundB: { id: compoundB.id, code: 'LSH-01' },
     }
     const repair = await createServiceItem(t, { name: '水电维修', anonymousAllowed: true })
@@ -480,6 +480,86 @@ describe.each(dialects)('Open311 GeoReport v2 on %s', (dialect) => {
     expect((await post(fields)).status).toBe(403)
     expect(await open311KeyCli(t.dbHandle.db, ['create', '--name', 'x'], () => undefined)).toBe(2)
     await expect(open311KeyCli(t.dbHandle.db, ['create', '--name', 'x', '--unit', 'NO-SUCH'], () => undefined)).rejects.toThrow()
+  })
+
+  it('lets a town administrator issue, list and revoke keys in their own sub-district only; the key works once and stops when revoked; audited', async () => {
+    const townA = await userWith(t, 'town_admin', u.subdistrict.id, 'o311_town_a')
+    const otherTown = await createUnit(t, { parentId: u.county.id, type: 'town', name: '刘集镇', code: '371524101' })
+    const villageC = await createUnit(t, { parentId: otherTown.id, type: 'village', name: '前刘村', code: '371524101001' })
+    const townB = await userWith(t, 'town_admin', otherTown.id, 'o311_town_b')
+
+    // Keys only inside the caller's subtree: not for another town, not for the whole county.
+    for (const unitId of [villageC.id, otherTown.id, u.county.id]) {
+      const refused = await townA.post('/api/open311-keys', { name: '越权', unitId })
+      expect([refused.status, refused.body.error.code]).toEqual([403, 'forbidden'])
+    }
+    expect((await townA.post('/api/open311-keys', { name: '无此单位', unitId: 999999 })).body.error.code).toBe('unit_not_found')
+
+    const created = await townA.post('/api/open311-keys', { name: '  铜城街道小程序 ', unitId: u.communityA.id })
+    expect(created.status, created.text).toBe(201)
+    expect(created.body).toMatchObject({
+      name: '铜城街道小程序', unitId: u.communityA.id, unitName: '吉祥苑社区', status: 'active', createdByName: 'o311_town_a',
+      revokedAt: null, revokedById: null, lastUsedAt: null, requestCount: 0,
+    })
+    const secret: string = created.body.key
+    expect(secret).toMatch(/^o311_[\w-]{20,}$/)
+    const id: number = created.body.id
+
+    // The list is the caller's subtree: the sub-district's keys, not the county-wide one nor another town's; paged.
+    const own = await townB.post('/api/open311-keys', { name: '刘集镇对接', unitId: villageC.id })
+    expect(own.status).toBe(201)
+    const listA = await townA.get('/api/open311-keys?pageSize=100')
+    expect(listA.status).toBe(200)
+    const namesA = listA.body.items.map((k: any) => k.name)
+    expect(namesA).toEqual(expect.arrayContaining(['铜城街道小程序', '吉祥苑小程序']))
+    expect(namesA).not.toContain('12345 热线对接')
+    expect(namesA).not.toContain('刘集镇对接')
+    expect(listA.body.items.every((k: any) => !('key' in k))).toBe(true)
+    expect(JSON.stringify(listA.body)).not.toContain(secret)
+    const paged = await townA.get('/api/open311-keys?page=1&pageSize=1')
+    expect([paged.body.items.length, paged.body.total]).toEqual([1, listA.body.total])
+    expect(paged.body.items[0].id).toBe(listA.body.items[0].id) // newest first
+    expect((await townB.get('/api/open311-keys')).body.items.map((k: any) => k.name)).toEqual(['刘集镇对接'])
+    // Another town's administrator neither revokes it nor the county's keys are theirs to revoke.
+    expect((await townB.post(`/api/open311-keys/${id}/revoke`)).status).toBe(403)
+    const countyKey = (await t.admin.get('/api/open311-keys?pageSize=100')).body.items.find((k: any) => k.name === '12345 热线对接')
+    expect((await townA.post(`/api/open311-keys/${countyKey.id}/revoke`)).status).toBe(403)
+
+    // The key shown once works for POST requests.json, and the list counts its use.
+    const fields = { service_code: items.repair.code, address_id: u.buildingA.code, description: '街道小程序提交', phone: PHONE }
+    const ok = await post({ ...fields, api_key: secret })
+    expect(ok.status, ok.text).toBe(200)
+    expect(ok.body[0].service_request_id).toMatch(/^\d+$/)
+    // Only inside its unit: the key of 吉祥苑社区 may not post for 洛神湖小区.
+    expect((await post({ ...fields, address_id: u.compoundB.code, api_key: secret })).headers['x-error-code']).toBe('open311_outside_key_area')
+    const used = (await townA.get('/api/open311-keys?pageSize=100')).body.items.find((k: any) => k.id === id)
+    expect([used.requestCount, typeof used.lastUsedAt]).toEqual([1, 'string'])
+
+    // Revoked: refused at once in the GeoReport error format (JSON and XML), listed as revoked, by whom.
+    const revoked = await townA.post(`/api/open311-keys/${id}/revoke`)
+    expect(revoked.status, revoked.text).toBe(200)
+    expect(revoked.body).toMatchObject({ id, status: 'revoked', revokedByName: 'o311_town_a', requestCount: 1 })
+    expect(typeof revoked.body.revokedAt).toBe('string')
+    expect((await townA.post(`/api/open311-keys/${id}/revoke`)).body.error.code).toBe('open311_key_revoked')
+    expect((await townA.post('/api/open311-keys/999999/revoke')).body.error.code).toBe('open311_key_not_found')
+    const refused = await post({ ...fields, api_key: secret })
+    expect([refused.status, refused.headers['x-error-code'], refused.body]).toEqual([403, 'open311_api_key_invalid', [{ code: 403, description: expect.any(String) }]])
+    const refusedXml = await post({ ...fields, api_key: secret }, 'xml')
+    expect([refusedXml.status, leaf(kids(parseXml(refusedXml.text).root, 'error')[0]!, 'code')]).toEqual([403, '403'])
+    expect((await townA.get('/api/open311-keys?pageSize=100')).body.items.map((k: any) => k.id)).not.toContain(id)
+    expect((await townA.get('/api/open311-keys?status=revoked&pageSize=100')).body.items.map((k: any) => k.id)).toContain(id)
+
+    // Both steps are in the audit log, by the town administrator, without the secret.
+    const audit = await t.admin.get(`/api/audit?entityType=open311_key&entityId=${id}`)
+    expect(audit.body.items.map((e: any) => [e.action, e.actorUsername, e.unitId])).toEqual([
+      ['open311.key_revoke', 'o311_town_a', u.communityA.id], ['open311.key_create', 'o311_town_a', u.communityA.id],
+    ])
+    expect(audit.body.items[0].after).toMatchObject({ status: 'revoked' })
+    expect(JSON.stringify(audit.body)).not.toContain(secret)
+
+    // Keys issued on the command line have no account behind them.
+    const fromCli = (await t.admin.get('/api/open311-keys?status=all&pageSize=100')).body.items.find((k: any) => k.name === '命令行密钥')
+    expect([fromCli.createdById, fromCli.createdByName, fromCli.revokedById, fromCli.status]).toEqual([null, null, null, 'revoked'])
   })
 
   it('never shows personal information: no phone, name, email, tracking code or internal note in any Open311 answer', async () => {

@@ -213,8 +213,15 @@ export const KeyView = Type.Object({
   unitId: Type.Integer({ description: 'The key may submit requests for places in this unit\'s subtree' }),
   unitName: Type.String(),
   unitCode: Nullable(Type.String()),
+  status: Type.Union([Type.Literal('active'), Type.Literal('revoked'), Type.Literal('unit_inactive')], {
+    description: 'active; revoked; unit_inactive: its unit was archived or merged away, so the key is refused like a revoked one',
+  }),
   createdAt: Type.String({ format: 'date-time' }),
+  createdById: Nullable(Type.Integer({ description: 'The account that issued it; null: the command line' })),
+  createdByName: Nullable(Type.String()),
   revokedAt: Nullable(Type.String({ format: 'date-time' })),
+  revokedById: Nullable(Type.Integer({ description: 'The account that revoked it; null: not revoked, or revoked on the command line' })),
+  revokedByName: Nullable(Type.String()),
   lastUsedAt: Nullable(Type.String({ format: 'date-time' })),
   requestCount: Type.Integer({ description: 'Requests submitted with this key' }),
 })
@@ -230,7 +237,9 @@ export type CreatedKey = Static<typeof CreatedKey>
 export const KeyQuery = Type.Intersect([
   PageQuery,
   Type.Object({
-    status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('revoked'), Type.Literal('all')], { default: 'active' })),
+    status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('revoked'), Type.Literal('all')], {
+      default: 'active', description: 'active: not revoked (a key whose unit is no longer active is listed, with status unit_inactive); revoked; all',
+    })),
     unitId: Type.Optional(Type.Integer({ minimum: 1, description: 'Keys issued in this unit\'s subtree' })),
   }),
 ])

@@ -131,8 +131,8 @@ export async function discovery(ctx: Open311Context, caller: Caller, jurisdictio
     changeset,
     contact: ctx.contact ?? say(caller.lang, `${who}基层治理平台管理员`, `The administrators of ${who}`),
     key_service: ctx.keyService ?? say(caller.lang,
-      'api_key 由县级管理员签发:在平台“Open311 密钥”中创建,或在服务器上运行 chorus open311-key create --name 名称 --unit 单位代码;每个密钥只能提交其单位辖区内的诉求。',
-      'Keys are issued by the county administrators (Open311 keys in the web app, or `chorus open311-key create --name NAME --unit CODE` on the server); a key submits only for places inside its unit.'),
+      'api_key 由县级或街道(乡镇)管理员签发:在平台“开放接口密钥”页面中创建,或在服务器上运行 chorus open311-key create --name 名称 --unit 单位代码;每个密钥只能提交其单位辖区内的诉求。',
+      'Keys are issued by the county or sub-district administrators (the Open311 API keys page of the web app, or `chorus open311-key create --name NAME --unit CODE` on the server); a key submits only for places inside its unit.'),
     endpoints: [{
       specification: SPECIFICATION, url: `${ctx.publicUrl ?? caller.origin}/open311/v2`, changeset, type: 'production',
       formats: ['text/xml', 'application/json'],
@@ -331,8 +331,13 @@ export async function postRequest(
 
 // --- keys (staff) -------------------------------------------------------------------------------------
 
+/** revoked, or unusable because its unit was archived or merged away (authenticate refuses both), else active. */
+const keyStatus = (k: store.KeyRow): KeyView['status'] => (k.revoked_at !== null ? 'revoked' : k.unit_status !== 'active' ? 'unit_inactive' : 'active')
+
 const toKeyView = (k: store.KeyRow): KeyView => ({
-  id: k.id, name: k.name, unitId: k.unit_id, unitName: k.unit_name, unitCode: k.unit_code, createdAt: k.created_at, revokedAt: k.revoked_at,
+  id: k.id, name: k.name, unitId: k.unit_id, unitName: k.unit_name, unitCode: k.unit_code, status: keyStatus(k),
+  createdAt: k.created_at, createdById: k.created_by, createdByName: k.created_by_name,
+  revokedAt: k.revoked_at, revokedById: k.revoked_by, revokedByName: k.revoked_by_name,
   lastUsedAt: k.last_used_at, requestCount: Number(k.request_count ?? 0),
 })
 
@@ -356,7 +361,9 @@ export async function createKey(db: Db, actor: Actor, input: CreateKeyInput): Pr
     requireActionOnPath(actor, 'open311.manage', unit.path)
     if (unit.status !== 'active' || unit.county_id === null) throw new AppError('open311_key_unit_invalid', { unitId: unit.id })
     const key = `${KEY_PREFIX}${randomToken(32)}`
-    const { id } = await store.insertKey(trx, { name: input.name.trim(), key_hash: sha256(key), unit_id: unit.id, created_at: new Date().toISOString() })
+    const { id } = await store.insertKey(trx, {
+      name: input.name.trim(), key_hash: sha256(key), unit_id: unit.id, created_at: new Date().toISOString(), created_by: actor.accountId,
+    })
     const view = toKeyView((await store.findKeyById(trx, id))!)
     await recordAudit(trx, actor, { action: 'open311.key_create', entityType: 'open311_key', entityId: id, unitId: unit.id, unitPath: unit.path, after: view })
     return { ...view, key }
@@ -370,14 +377,14 @@ export async function createKeyForUnitCode(db: Db, actor: Actor, name: string, u
   return createKey(db, actor, { name, unitId: unit.id })
 }
 
-/** Revokes a key at once: its next POST is refused with 403. Audited. */
+/** Revokes a key at once: its next POST is refused with 403 (open311_api_key_invalid). Audited. */
 export async function revokeKey(db: Db, actor: Actor, id: number): Promise<KeyView> {
   return db.transaction().execute(async (trx) => {
     const key = await store.findKeyById(trx, id)
     if (!key) throw new AppError('open311_key_not_found', { id })
     requireActionOnPath(actor, 'open311.manage', key.unit_path)
     const before = toKeyView(key)
-    if (!(await store.revokeKey(trx, id, new Date().toISOString()))) throw new AppError('open311_key_revoked', { id })
+    if (!(await store.revokeKey(trx, id, new Date().toISOString(), actor.accountId))) throw new AppError('open311_key_revoked', { id })
     const after = toKeyView((await store.findKeyById(trx, id))!)
     await recordAudit(trx, actor, { action: 'open311.key_revoke', entityType: 'open311_key', entityId: id, unitId: key.unit_id, unitPath: key.unit_path, before, after })
     return after

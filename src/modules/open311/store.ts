@@ -47,8 +47,11 @@ export const insertKey = (db: Db, row: Insertable<Open311KeyTable>) =>
 const keyQuery = (db: Db) =>
   db.selectFrom('open311_key as k')
     .innerJoin('unit as u', 'u.id', 'k.unit_id')
+    .leftJoin('account as cb', 'cb.id', 'k.created_by')
+    .leftJoin('account as rb', 'rb.id', 'k.revoked_by')
     .select([
-      'k.id', 'k.name', 'k.unit_id', 'k.created_at', 'k.revoked_at', 'k.last_used_at',
+      'k.id', 'k.name', 'k.unit_id', 'k.created_at', 'k.revoked_at', 'k.last_used_at', 'k.created_by', 'k.revoked_by',
+      'cb.display_name as created_by_name', 'rb.display_name as revoked_by_name',
       'u.name as unit_name', 'u.code as unit_code', 'u.path as unit_path', 'u.status as unit_status', 'u.county_id as unit_county_id', 'u.type as unit_type',
     ])
     .select((eb) => eb.selectFrom('open311_request as o').select((e) => e.fn.countAll<number>().as('n')).whereRef('o.key_id', '=', 'k.id').as('request_count'))
@@ -78,8 +81,8 @@ export async function listKeys(db: Db, f: KeyFilter, page: { limit: number; offs
 }
 
 /** Revokes a key that is not revoked yet; false when it already was. */
-export async function revokeKey(db: Db, id: number, now: string): Promise<boolean> {
-  const result = await db.updateTable('open311_key').set({ revoked_at: now }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst()
+export async function revokeKey(db: Db, id: number, now: string, by: number | null): Promise<boolean> {
+  const result = await db.updateTable('open311_key').set({ revoked_at: now, revoked_by: by }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst()
   return Number(result.numUpdatedRows) === 1
 }
 
