@@ -5861,6 +5861,7 @@ export interface paths {
                     page?: number;
                     /** @description Rows per page (at most 500) */
                     pageSize?: number;
+                    /** @description active: not revoked (a key whose unit is no longer active is listed, with status unit_inactive); revoked; all */
                     status?: "active" | "revoked" | "all";
                     /** @description Keys issued in this unit's subtree */
                     unitId?: number;
@@ -5899,12 +5900,18 @@ export interface paths {
                             items: {
                                 /** Format: date-time */
                                 createdAt: string;
+                                createdById: number | null;
+                                createdByName: string | null;
                                 id: number;
                                 lastUsedAt: string | null;
                                 name: string;
                                 /** @description Requests submitted with this key */
                                 requestCount: number;
                                 revokedAt: string | null;
+                                revokedById: number | null;
+                                revokedByName: string | null;
+                                /** @description active; revoked; unit_inactive: its unit was archived or merged away, so the key is refused like a revoked one */
+                                status: "active" | "revoked" | "unit_inactive";
                                 unitCode: string | null;
                                 /** @description The key may submit requests for places in this unit's subtree */
                                 unitId: number;
@@ -5963,6 +5970,8 @@ export interface paths {
                         "application/json": {
                             /** Format: date-time */
                             createdAt: string;
+                            createdById: number | null;
+                            createdByName: string | null;
                             id: number;
                             /** @description The api_key; shown this once, only its hash is stored */
                             key: string;
@@ -5971,6 +5980,10 @@ export interface paths {
                             /** @description Requests submitted with this key */
                             requestCount: number;
                             revokedAt: string | null;
+                            revokedById: number | null;
+                            revokedByName: string | null;
+                            /** @description active; revoked; unit_inactive: its unit was archived or merged away, so the key is refused like a revoked one */
+                            status: "active" | "revoked" | "unit_inactive";
                             unitCode: string | null;
                             /** @description The key may submit requests for places in this unit's subtree */
                             unitId: number;
@@ -6034,12 +6047,18 @@ export interface paths {
                         "application/json": {
                             /** Format: date-time */
                             createdAt: string;
+                            createdById: number | null;
+                            createdByName: string | null;
                             id: number;
                             lastUsedAt: string | null;
                             name: string;
                             /** @description Requests submitted with this key */
                             requestCount: number;
                             revokedAt: string | null;
+                            revokedById: number | null;
+                            revokedByName: string | null;
+                            /** @description active; revoked; unit_inactive: its unit was archived or merged away, so the key is refused like a revoked one */
+                            status: "active" | "revoked" | "unit_inactive";
                             unitCode: string | null;
                             /** @description The key may submit requests for places in this unit's subtree */
                             unitId: number;
