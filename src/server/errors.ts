@@ -27,6 +27,7 @@ export const errorCatalog = {
   account_locked: { status: 423, en: 'Too many failed logins; the account is locked for 15 minutes.', zh: '登录失败次数过多,账号已锁定 15 分钟。' },
   account_disabled: { status: 403, en: 'This account is disabled; ask an administrator.', zh: '该账号已停用,请联系管理员。' },
   csrf_token_invalid: { status: 403, en: 'The security token is missing or stale; reload the page and try again.', zh: '安全令牌缺失或已失效,请刷新页面后重试。' },
+  password_change_required: { status: 403, en: 'Choose a new password first (your password was set by an administrator).', zh: '请先修改密码(当前密码由管理员设置)。' },
   wrong_password: { status: 400, en: 'The current password is wrong.', zh: '当前密码不正确。' },
   password_too_weak: { status: 400, en: 'The password must have at least 10 characters and must not be the username.', zh: '密码至少 10 个字符,且不能与用户名相同。' },
   // access

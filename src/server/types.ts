@@ -22,6 +22,8 @@ declare module 'fastify' {
     action?: RouteAction
     /** Routes that authenticate themselves (Open311 api_key) skip the CSRF check. */
     csrfExempt?: boolean
+    /** Reachable while the account must still change its password (me, change password, logout). */
+    beforePasswordChange?: boolean
   }
 }
 

@@ -29,6 +29,8 @@ export const TEST_PASSWORD = 'a-long-test-password'
 export async function userWith(t: TestApp, role: string, unitId: number | null, username = `${role}_${next()}`): Promise<Client> {
   const res = await t.admin.post('/api/accounts', { username, displayName: username, password: TEST_PASSWORD, grants: [{ role, unitId }] })
   if (res.status !== 201) throw new Error(`userWith: ${res.status} ${res.text}`)
+  // Accounts made by an administrator must choose a password first; tests skip that step.
+  await t.dbHandle.db.updateTable('account').set({ must_change_password: 0 }).where('username', '=', username).execute()
   return t.anon.login(username, TEST_PASSWORD)
 }
 

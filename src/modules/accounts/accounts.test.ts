@@ -142,6 +142,20 @@ describe.each(dialects)('accounts and sessions on %s', (dialect) => {
     expect(createEntry).toMatchObject({ actorUsername: 'admin', ip: expect.any(String), after: { username: 'worker1' } })
   })
 
+  it('makes an account with an administrator-set password choose its own before anything else', async () => {
+    const { communityA } = await smallCounty(t)
+    await t.admin.post('/api/accounts', { username: 'fresh1', displayName: '新人', password: TEST_PASSWORD, grants: [{ role: 'community_worker', unitId: communityA.id }] })
+    const fresh = await t.anon.login('fresh1', TEST_PASSWORD)
+    const me = await fresh.get('/api/auth/me')
+    expect(me.status).toBe(200)
+    expect(me.body.mustChangePassword).toBe(true)
+    const blocked = await fresh.get('/api/units')
+    expect(blocked.status).toBe(403)
+    expect(blocked.body.error.code).toBe('password_change_required')
+    expect((await fresh.post('/api/auth/password', { currentPassword: TEST_PASSWORD, newPassword: 'my-own-password-1' })).status).toBe(200)
+    expect((await fresh.get('/api/units')).status).toBe(200)
+  })
+
   it('keeps account management inside the manager subtree', async () => {
     const { communityA, communityB, subdistrict } = await smallCounty(t)
     const town = await userWith(t, 'county_admin', subdistrict.id)

@@ -21,7 +21,7 @@ export function accountRoutes(app: App): void {
 
   app.post('/api/auth/logout', {
     schema: { summary: 'End the current session', tags, response: { 200: Ok } },
-    config: { action: 'authenticated' },
+    config: { action: 'authenticated', beforePasswordChange: true },
   }, async (req, reply) => {
     const result = await service.logout(app.db, req.actor)
     reply.clearCookie(SESSION_COOKIE, sessionCookieOptions(app.config))
@@ -30,12 +30,12 @@ export function accountRoutes(app: App): void {
 
   app.get('/api/auth/me', {
     schema: { summary: 'The logged-in account, its grants and the CSRF token', tags, response: { 200: MeView } },
-    config: { action: 'authenticated' },
+    config: { action: 'authenticated', beforePasswordChange: true },
   }, (req) => service.me(app.db, req.actor))
 
   app.post('/api/auth/password', {
     schema: { summary: 'Change your own password (other sessions end)', tags, body: ChangePasswordInput, response: { 200: Ok } },
-    config: { action: 'authenticated' },
+    config: { action: 'authenticated', beforePasswordChange: true },
   }, (req) => service.changePassword(app.db, req.actor, req.body))
 
   app.get('/api/access/roles', {

@@ -45,6 +45,8 @@ export function registerSession(app: App): void {
       const sent = req.headers[CSRF_HEADER]
       if (typeof sent !== 'string' || !safeEqual(sent, session.csrfToken)) throw new AppError('csrf_token_invalid')
     }
+    // An account given a password by an administrator must choose its own before doing anything else.
+    if (session.mustChangePassword && !req.routeOptions.config.beforePasswordChange) throw new AppError('password_change_required')
     req.actor = {
       accountId: session.accountId, username: session.username, displayName: session.displayName,
       grants: session.grants, sessionId: session.sessionId, ip: req.ip, requestId: req.id, lang,
