@@ -19,8 +19,24 @@ async function searchAndPick(page: Page, testId: string, query: string, option: 
 }
 
 const treeNode = (page: Page, id: number) => page.getByTestId('unit-tree').locator(`[data-unit-node="${id}"]`)
-const expandNode = (page: Page, id: number) =>
-  page.locator('.ant-tree-treenode').filter({ has: page.locator(`[data-unit-node="${id}"]`) }).locator('.ant-tree-switcher').first().click()
+/**
+ * Opens a node of the tree and waits until it is open. The page may still be settling (the tree
+ * loads, then opens the branch of the unit in the address), so a click that lands before that and
+ * is undone is repeated rather than trusted.
+ */
+async function expandNode(page: Page, id: number): Promise<void> {
+  const item = page.locator('[role="treeitem"]').filter({ has: page.locator(`[data-unit-node="${id}"]`) })
+  await item.waitFor()
+  await expect
+    .poll(
+      async () => {
+        if ((await item.getAttribute('aria-expanded')) !== 'true') await item.locator('.ant-tree-switcher').first().click()
+        return item.getAttribute('aria-expanded')
+      },
+      { timeout: 30_000, intervals: [1_000] },
+    )
+    .toBe('true')
+}
 
 interface Unit {
   id: number
@@ -276,8 +292,9 @@ describe('unit tree and restructuring wizards', () => {
     const other = await open()
     await loginInBrowser(other.page, worker.username, worker.password)
     await other.page.goto('/units')
-    await other.page.getByTestId('unit-tree').locator('[data-unit-node]').first().waitFor()
-    const roots = await other.page.getByTestId('unit-tree').locator('.ant-tree-treenode:not([aria-hidden]) [data-unit-node]').allTextContents()
+    // The tree opens its root with an animation: read the nodes once the community itself shows.
+    await other.page.getByTestId('unit-tree').locator(`[role="treeitem"] [data-unit-node="${community.id}"]`).waitFor()
+    const roots = await other.page.getByTestId('unit-tree').locator('[role="treeitem"] [data-unit-node]').allTextContents()
     expect(roots[0]).toContain('吉祥苑社区')
     expect(roots.join()).not.toContain('姜楼镇')
     expect(await other.page.getByRole('button', { name: '区划调整' }).count()).toBe(0)

@@ -85,11 +85,22 @@ export async function pickOption(page: Page, text: string): Promise<void> {
 /** Chooses a unit in a UnitSelect by typing part of its name. */
 export async function chooseUnit(page: Page, testId: string, name: string): Promise<void> {
   const select = page.getByTestId(testId)
-  await select.click()
-  await select.locator('input').fill(name)
-  await pickOption(page, name)
+  // The list is searched on the server after a short pause: pick only once the answer is in, and
+  // try again if a late answer replaced the list under the click.
+  for (let attempt = 1; ; attempt++) {
+    await select.click()
+    await select.locator('input').fill(name)
+    await page.waitForTimeout(300)
+    await select.locator('.anticon-loading').waitFor({ state: 'detached' })
+    await pickOption(page, name)
+    try {
+      await select.filter({ hasText: name }).waitFor({ timeout: 5_000 })
+      break
+    } catch (err) {
+      if (attempt === 3) throw err
+    }
+  }
   // The choice shows in the select; then its list is closed, so the next click is not caught by it.
-  await select.filter({ hasText: name }).waitFor()
   if ((await page.locator('.ant-select-dropdown:visible').count()) > 0) await page.keyboard.press('Escape')
   await page.locator('.ant-select-dropdown:visible').waitFor({ state: 'hidden' })
 }
