@@ -48,12 +48,10 @@ export interface Importer<K extends string, V, S> {
   /** Rules across rows (households, duplicates within the file); adds problems to the records. */
   checkAll?(records: RowRecord<V>[], state: S): void
   /**
-   * `transaction`: writeRow runs inside the engine's transaction (batches, or one transaction for
-   * all-or-nothing). `own`: the owning service opens its own transaction per row, so all-or-nothing
-   * can only check everything first and then write.
+   * Writes one good row through the owning module's service, inside the engine's transaction (`db` is
+   * that transaction: a service called here must open none). A refusal of this row alone is thrown as
+   * an AppError; the engine rolls the row's savepoint back, so the row lands whole or not at all.
    */
-  writes: 'transaction' | 'own'
-  /** Writes one good row; a refusal of this row alone is thrown as an AppError and must leave nothing written. */
   writeRow(db: Db, record: RowRecord<V>, state: S, env: ImportEnv): Promise<void>
   /**
    * Optional fast path: writes the good rows of a batch with a few statements and returns how many it
@@ -63,13 +61,12 @@ export interface Importer<K extends string, V, S> {
   writeBatch?(db: Db, records: RowRecord<V>[], state: S, env: ImportEnv): Promise<number>
   /**
    * Optional: for all-or-nothing, finds the rows of a batch the database would refuse without writing
-   * them (sets their problems). Without it the engine writes the batch and rolls it back.
+   * them (sets their problems). Without it the engine writes the batch and rolls it back, which is
+   * right only when no later batch depends on what this one wrote.
    */
   checkBatch?(db: Db, records: RowRecord<V>[], state: S, env: ImportEnv): Promise<void>
   /** Forgets ids written in a transaction that was rolled back (the all-or-nothing check runs rolled-back batches). */
   resetWrites?(state: S): void
-  /** After each committed batch (e.g. steps the owning service can only do in its own transaction). */
-  afterCommit?(db: Db, written: RowRecord<V>[], state: S, env: ImportEnv): Promise<void>
   /** The problems to report for a row the owning service refused. */
   problemsOf(error: { code: string; details: unknown; zh: string }, record: RowRecord<V>): RowProblem[]
   /** State that must survive a restart between batches (e.g. households still receiving members). */

@@ -1,12 +1,12 @@
 /**
  * Party members from a spreadsheet: each row finds a registered resident by identity number (through
  * the keyed hash), an organization by name, and registers the member at a development stage through
- * the party module's service (createMember). Marking a 党代表 goes through updateMember, which opens
- * its own transaction, so it runs right after the rows it belongs to are committed.
+ * the party module's service (createMember), marking a 党代表 through changeMember in the same
+ * savepoint: both run inside the import's transaction, so a row lands whole or not at all.
  */
 import { isValidIdNumber, normalizeIdNumber } from '../../lib/pii.js'
 import { requireActionOnPath } from '../access/service.js'
-import { createMember, listOrgs, updateMember } from '../party/service.js'
+import { changeMember, createMember, listOrgs } from '../party/service.js'
 import { listResidents } from '../residents/service.js'
 import type { Stage } from '../party/development-rules.js'
 import { parseDateCell, parseYesNo, type ImportSpec, type RowProblem } from './columns.js'
@@ -61,14 +61,12 @@ interface State {
   target: { id: number; name: string }
   persons: Map<string, { id: number; name: string } | null>
   orgs: Map<string, OrgRef[]>
-  memberIds: Map<number, number>
   count: number
   representatives: number
 }
 
 export const membersImporter: Importer<Key, MemberValue, State> = {
   spec: membersSpec,
-  writes: 'transaction',
 
   async checkTarget(env) {
     requireActionOnPath(env.actor, 'party.manage', (await getUnit(env.db, env.actor, env.targetUnitId)).path)
@@ -77,7 +75,7 @@ export const membersImporter: Importer<Key, MemberValue, State> = {
   async prepare(env) {
     const unit = await getUnit(env.db, env.actor, env.targetUnitId)
     requireActionOnPath(env.actor, 'party.manage', unit.path)
-    return { target: unit, persons: new Map(), orgs: new Map(), memberIds: new Map(), count: 0, representatives: 0 }
+    return { target: unit, persons: new Map(), orgs: new Map(), count: 0, representatives: 0 }
   },
 
   async parse(cells, state, env): Promise<Parsed<MemberValue>> {
@@ -163,23 +161,14 @@ export const membersImporter: Importer<Key, MemberValue, State> = {
       ...(v.applicationDate ? { applicationDate: v.applicationDate } : {}),
       joinedDate: v.joinedDate, fullDate: v.fullDate,
     }, { audit: false })
-    state.memberIds.set(record.index, id)
+    if (v.representative) await changeMember(db, env.actor, id, { isRepresentative: true })
     state.count++
-  },
-
-  async afterCommit(db, written, state, env) {
-    for (const r of written) {
-      const id = state.memberIds.get(r.index)
-      if (id !== undefined && r.value?.representative) {
-        await updateMember(db, env.actor, id, { isRepresentative: true })
-        state.representatives++
-      }
-    }
+    if (v.representative) state.representatives++
   },
 
   resetWrites(state) {
-    state.memberIds.clear()
     state.count = 0
+    state.representatives = 0
   },
 
   problemsOf(error) {

@@ -1,18 +1,18 @@
 /**
  * Residents with households from a spreadsheet. Each row is judged by the residents module's own
- * rules (validatePersonInput) and written through its service (createHousehold, createPerson) inside
- * the import's transaction; this file only turns Chinese cells into API fields, resolves units and
- * tags, groups rows into households by 户号, and says what is wrong in Chinese.
+ * rules (validatePersonInput) and written through its service inside the import's transaction, a
+ * batch at a time (createPersonsBatch) or, when a batch falls back, row by row (createHousehold,
+ * createPerson); this file only turns Chinese cells into API fields, resolves units and tags, groups
+ * rows into households by 户号, and says what is wrong in Chinese.
  */
-import { maskIdNumber, maskMobile } from '../../lib/pii.js'
-import { nowIso } from '../../lib/time.js'
+import type { AppError } from '../../server/errors.js'
 import { requireActionOnPath } from '../access/service.js'
 import { validatePersonInput, PERSON_LIMITS, type FieldProblem } from '../residents/person-input.js'
-import { createHousehold, createPerson, listPersonTags, residentUnitTypes } from '../residents/service.js'
+import {
+  checkPersonsBatch, createHousehold, createPerson, createPersonsBatch, listPersonTags, PersonsBatchOrderError, residentUnitTypes, type PersonsBatch,
+} from '../residents/service.js'
 import { parseDateCell, splitList, type ImportSpec, type RowCells, type RowProblem } from './columns.js'
-import type { Db } from '../../db/connect.js'
-import { BatchOrderMismatch, type Importer, type ImportEnv, type Parsed, type RowRecord } from './engine.js'
-import { insertHouseholds, insertPersons, insertTagLinks, setHouseholdHeads, takenIdHashes } from './store.js'
+import { BatchOrderMismatch, type Importer, type Parsed, type RowRecord } from './engine.js'
 import { getUnit } from '../units/service.js'
 import { loadUnitIndex, splitUnitPath, type UnitIndex } from './unit-index.js'
 
@@ -129,14 +129,29 @@ function fieldMessage(p: FieldProblem, cells: RowCells<Key> | null): string {
   }
 }
 
-/** Refuses rows whose identity number is registered already; returns each row's lookup hash. */
-async function refuseTakenIdNumbers(db: Db, records: RowRecord<ResidentValue>[], env: ImportEnv): Promise<Map<RowRecord<ResidentValue>, string>> {
-  const hashOf = new Map<RowRecord<ResidentValue>, string>()
-  for (const r of records) if (r.value?.idNumber) hashOf.set(r, env.pii.lookupHash(r.value.idNumber))
-  const taken = await takenIdHashes(db, [...hashOf.values()])
-  for (const [r, hash] of hashOf) if (taken.has(hash)) r.problems = [{ column: null, header: '身份证号', message: '已登记(系统中已有该身份证号的居民)' }]
-  return hashOf
+/** The good rows of a batch as the residents module's batch: households not written yet are created by it. */
+function personsBatch(records: RowRecord<ResidentValue>[], state: State): { batch: PersonsBatch; fresh: Household[] } {
+  const fresh: Household[] = []
+  const indexOf = new Map<Household, number>()
+  const persons = records.map((r): PersonsBatch['persons'][number] => {
+    const v = r.value as ResidentValue
+    const fields = { name: v.name, gender: v.gender, birthDate: v.birthDate, idNumber: v.idNumber, phone: v.phone, ethnicity: v.ethnicity, tagIds: v.tagIds, note: v.note }
+    const h = v.householdKey ? state.households.get(v.householdKey) ?? null : null
+    if (!h) return { input: { ...fields, unitId: v.unitId, room: v.room } }
+    if (h.id !== null) return { input: { ...fields, householdId: h.id, relation: v.relation ?? 'other' } }
+    let index = indexOf.get(h)
+    if (index === undefined) {
+      index = fresh.length
+      fresh.push(h)
+      indexOf.set(h, index)
+    }
+    return { input: { ...fields, relation: v.relation ?? 'other' }, newHousehold: index }
+  })
+  return { batch: { households: fresh.map((h) => ({ unitId: h.unitId, room: h.room })), persons }, fresh }
 }
+
+const refusalProblems = (err: AppError, record: RowRecord<ResidentValue>): RowProblem[] =>
+  residentsImporter.problemsOf({ code: err.code, details: err.details, zh: err.messageIn('zh') }, record)
 
 export const residentsImporter: Importer<Key, ResidentValue, State> = {
   spec: residentsSpec([]),
@@ -144,7 +159,6 @@ export const residentsImporter: Importer<Key, ResidentValue, State> = {
     const { items } = await listPersonTags(db, {})
     return residentsSpec(items.map((t) => t.nameZh))
   },
-  writes: 'transaction',
 
   async checkTarget(env) {
     requireActionOnPath(env.actor, 'residents.manage', (await getUnit(env.db, env.actor, env.targetUnitId)).path)
@@ -282,75 +296,40 @@ export const residentsImporter: Importer<Key, ResidentValue, State> = {
   },
 
   /**
-   * The fast path for 50,000 rows: the same rules as createPerson (rows were validated with
-   * validatePersonInput, units and tags resolved inside the target, identity numbers checked against
-   * the registry here), with a few statements per batch instead of several per row.
+   * The fast path for 50,000 rows: the residents module registers a batch with a few statements
+   * (createPersonsBatch, by createPerson's rules); a row it refuses gets its problems here.
    */
-  async checkBatch(db, records, _state, env) {
-    await refuseTakenIdNumbers(db, records, env)
+  async checkBatch(db, records, state, env) {
+    const refusals = await checkPersonsBatch(db, env.pii, env.actor, personsBatch(records, state).batch)
+    records.forEach((r, i) => {
+      const refused = refusals[i]
+      if (refused) r.problems = refusalProblems(refused, r)
+    })
   },
 
   async writeBatch(db, records, state, env) {
-    const now = nowIso()
-    const hashOf = await refuseTakenIdNumbers(db, records, env)
-    const rows = records.filter((r) => r.problems.length === 0)
-    const countyOf = (unitId: number): number | null => Number(state.units.get(unitId)?.path.split('/')[1]) || null
-
-    const fresh: Household[] = []
-    for (const r of rows) {
-      const h = r.value?.householdKey ? state.households.get(r.value.householdKey) : undefined
-      if (h && h.id === null && !fresh.includes(h)) fresh.push(h)
-    }
+    const { batch, fresh } = personsBatch(records, state)
+    let written: Awaited<ReturnType<typeof createPersonsBatch>>
     try {
-      const made = await insertHouseholds(db, fresh.map((h) => ({
-        county_id: countyOf(h.unitId), unit_id: h.unitId, room: h.room, head_person_id: null, status: 'active', created_at: now, updated_at: now,
-      })))
-      fresh.forEach((h, i) => {
-        const m = made[i]
-        if (!m || m.unit_id !== h.unitId || (m.room ?? null) !== h.room) throw new BatchOrderMismatch()
-        h.id = m.id
-      })
-
-      const personRows = rows.map((r) => {
-        const v = r.value as ResidentValue
-        const h = v.householdKey ? state.households.get(v.householdKey) ?? null : null
-        return {
-          county_id: countyOf(h ? h.unitId : v.unitId), unit_id: h ? h.unitId : v.unitId, household_id: h?.id ?? null,
-          relation: h ? v.relation ?? 'other' : null, name: v.name, gender: v.gender, birth_date: v.birthDate, ethnicity: v.ethnicity,
-          room: h ? h.room : v.room, status: 'active', note: v.note,
-          id_number_enc: v.idNumber ? env.pii.encrypt(v.idNumber) : null, id_number_hash: hashOf.get(r) ?? null,
-          id_number_masked: v.idNumber ? maskIdNumber(v.idNumber) : null,
-          phone_enc: v.phone ? env.pii.encrypt(v.phone) : null, phone_hash: v.phone ? env.pii.lookupHash(v.phone) : null,
-          phone_masked: v.phone ? maskMobile(v.phone) : null,
-          created_at: now, updated_at: now,
-        }
-      })
-      const inserted = await insertPersons(db, personRows)
-      const same = (a: unknown, b: unknown) => (a ?? null) === (b ?? null)
-      personRows.forEach((p, i) => {
-        const got = inserted[i]
-        const matches = got && same(got.name, p.name) && same(got.household_id, p.household_id) && same(got.relation, p.relation) && same(got.unit_id, p.unit_id)
-          && same(got.room, p.room) && same(got.id_number_hash, p.id_number_hash) && same(got.phone_hash, p.phone_hash) && same(got.birth_date, p.birth_date)
-        if (!matches) throw new BatchOrderMismatch()
-      })
-      const links: { person_id: number; tag_id: number }[] = []
-      const heads: { householdId: number; personId: number }[] = []
-      rows.forEach((r, i) => {
-        const id = (inserted[i] as { id: number }).id
-        for (const tagId of (r.value as ResidentValue).tagIds) links.push({ person_id: id, tag_id: tagId })
-        const p = personRows[i] as { household_id: number | null; relation: string | null }
-        if (p.household_id !== null && p.relation === 'head') heads.push({ householdId: p.household_id, personId: id })
-      })
-      await insertTagLinks(db, links)
-      await setHouseholdHeads(db, heads, now)
+      written = await createPersonsBatch(db, env.pii, env.actor, batch, { audit: false })
     } catch (err) {
-      // The engine rolls the batch back: forget the households it made.
-      for (const h of fresh) h.id = null
+      if (err instanceof PersonsBatchOrderError) throw new BatchOrderMismatch()
       throw err
     }
-    state.householdsCreated += fresh.length
-    state.persons += rows.length
-    return rows.length
+    fresh.forEach((h, i) => {
+      const id = written.households[i] ?? null
+      if (id === null) return
+      h.id = id
+      state.householdsCreated++
+    })
+    let count = 0
+    records.forEach((r, i) => {
+      const outcome = written.persons[i]
+      if (outcome?.refused) r.problems = refusalProblems(outcome.refused, r)
+      else count++
+    })
+    state.persons += count
+    return count
   },
 
   resetWrites(state) {

@@ -24,11 +24,6 @@ registerErrors({
   },
   import_empty: { status: 400, en: 'The sheet has a header but no data rows.', zh: '工作表只有表头,没有数据行。' },
   import_file_missing: { status: 400, en: 'Send the spreadsheet as the multipart field "file".', zh: '请以 multipart 字段 file 上传表格文件。' },
-  import_interrupted: {
-    status: 409,
-    en: 'A row was refused while writing (the data changed after the check); the rows before it were written. Check them and import the rest.',
-    zh: '写入过程中有一行被拒绝(校验之后数据发生了变化),此前的行已写入。请核对后导入其余行。',
-  },
   import_unit_invalid: {
     status: 400,
     en: 'Choose a target unit that can hold this kind of data.',

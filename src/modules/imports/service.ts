@@ -112,11 +112,9 @@ const isConstraintViolation = (err: unknown): boolean => {
 }
 
 /** Phases and their share of the progress bar, so processed/total rises steadily from 0 to 1. */
-const PHASES: Record<string, Record<string, [number, number]>> = {
-  transaction_valid_rows: { reading: [0, 0.2], writing: [0.2, 0.8] },
-  transaction_all_or_nothing: { reading: [0, 0.1], checking: [0.1, 0.45], writing: [0.55, 0.45] },
-  own_valid_rows: { reading: [0, 0.2], writing: [0.2, 0.8] },
-  own_all_or_nothing: { reading: [0, 0.2], writing: [0.2, 0.8] },
+const PHASES: Record<ImportMode, Record<string, [number, number]>> = {
+  valid_rows: { reading: [0, 0.2], writing: [0.2, 0.8] },
+  all_or_nothing: { reading: [0, 0.1], checking: [0.1, 0.45], writing: [0.55, 0.45] },
 }
 
 async function runImport(ctx: JobContext<ImportParams>): Promise<JobOutcome> {
@@ -127,7 +125,7 @@ async function runImport(ctx: JobContext<ImportParams>): Promise<JobOutcome> {
   const job = ctx.job
   if (!ctx.inputPath || job.unit_id === null) throw new AppError('import_file_missing')
   const env = envFor(deps, ctx.actor, mode, job.unit_id)
-  const phases = PHASES[`${importer.writes}_${mode}`] as Record<string, [number, number]>
+  const phases = PHASES[mode]
   const lang = ctx.actor.lang
 
   // A restart after the all-or-nothing transaction committed only has to report.
@@ -189,51 +187,25 @@ async function runImport(ctx: JobContext<ImportParams>): Promise<JobOutcome> {
     for (let from = start; from < records.length; from += BATCH) {
       const batch = records.slice(from, from + BATCH)
       const next = from + batch.length
-      const written: RowRecord<unknown>[] = []
-      if (importer.writes === 'transaction') {
-        await db.transaction().execute(async (trx) => {
-          written.push(...(await writer.batch(trx, batch)))
-          await appendProblems(deps, problemsFile, batch)
-          await ctx.checkpoint(trx, {
-            processed: at('writing', next), succeeded: writer.written, failed: countFailed(records, next),
-            result: { phase: 'writing', resume: pointAfter(next) },
-          })
+      // Each row lands whole (its savepoint) and each batch commits with its resume point; the last one with the import's audit entry.
+      await db.transaction().execute(async (trx) => {
+        await writer.batch(trx, batch)
+        await appendProblems(deps, problemsFile, batch)
+        if (next === records.length) await auditImport(trx, env, kind, mode, fileName, total, writer.written, importer.summary(state))
+        await ctx.checkpoint(trx, {
+          processed: at('writing', next), succeeded: writer.written, failed: countFailed(records, next),
+          result: { phase: 'writing', resume: pointAfter(next) },
         })
-      } else {
-        // The owning service commits each row itself: the resume point follows every row.
-        for (const r of batch) {
-          if (r.value !== null && r.problems.length === 0 && (await writer.own(db, r))) written.push(r)
-          await appendProblems(deps, problemsFile, [r])
-          await ctx.progress({
-            processed: at('writing', r.index + 1), succeeded: writer.written, failed: countFailed(records, r.index + 1),
-            result: { phase: 'writing', resume: pointAfter(r.index + 1) },
-          })
-        }
-      }
+      })
       resume = pointAfter(next)
-      if (written.length > 0) await importer.afterCommit?.(db, written, state, env)
       await ctx.progress({ result: { phase: 'writing', resume } })
       if (ctx.stopping && next < records.length) throw new JobInterrupted()
     }
     committed = writer.written > 0
-    await db.transaction().execute((trx) => auditImport(trx, env, kind, mode, fileName, total, writer.written, importer.summary(state)))
-  } else if (importer.writes === 'own') {
-    // 2b. all or nothing where the owning service writes each row in its own transaction: every check
-    // has passed before the first write; a refusal while writing (a change made meanwhile) stops the job.
-    if (!records.some((r) => r.problems.length > 0)) {
-      for (const [n, r] of records.entries()) {
-        if (!(await writer.own(db, r))) {
-          throw new AppError('import_interrupted', { row: r.rowNumber, written: writer.written, problem: formatFirst(r.problems) })
-        }
-        if ((n + 1) % BATCH === 0) await ctx.progress({ processed: at('writing', n + 1), succeeded: writer.written, result: { phase: 'writing' } })
-      }
-      await importer.afterCommit?.(db, records, state, env)
-      committed = true
-      await db.transaction().execute((trx) => auditImport(trx, env, kind, mode, fileName, total, writer.written, importer.summary(state)))
-    }
   } else {
-    // 2c. all or nothing through the owning services: check every row in rolled-back batches (other
-    // requests get through between them), then write everything in one transaction.
+    // 2b. all or nothing through the owning services, which write inside the caller's transaction:
+    // check every row without keeping a write (other requests get through between batches), then
+    // write everything, with its audit entries and the job's final checkpoint, in one transaction.
     for (let from = 0; from < records.length; from += BATCH) {
       const batch = records.slice(from, from + BATCH)
       const good = batch.filter((r) => r.value !== null && r.problems.length === 0)
@@ -260,7 +232,6 @@ async function runImport(ctx: JobContext<ImportParams>): Promise<JobOutcome> {
       })
       if (!outcome) { importer.resetWrites?.(state); writer.written = 0 }
       committed = outcome
-      if (committed) await importer.afterCommit?.(db, records, state, env)
     }
   }
 
@@ -324,16 +295,6 @@ class RowWriter {
     }
   }
 
-  async own(db: Db, r: RowRecord<unknown>): Promise<boolean> {
-    try {
-      await this.importer.writeRow(db, r, this.state, this.env)
-      this.written++
-      return true
-    } catch (err) {
-      return this.refuse(r, err)
-    }
-  }
-
   private refuse(r: RowRecord<unknown>, err: unknown): false {
     if (err instanceof AppError && err.status < 500) {
       r.problems = this.importer.problemsOf({ code: err.code, details: err.details, zh: err.messageIn('zh') }, r)
@@ -382,8 +343,6 @@ const countFailed = (records: RowRecord<unknown>[], upTo: number): number => {
   for (let i = 0; i < upTo && i < records.length; i++) if ((records[i] as RowRecord<unknown>).problems.length > 0) n++
   return n
 }
-
-const formatFirst = (problems: RowProblem[]): string => problems[0]?.message ?? ''
 
 function doneMessage(lang: 'zh' | 'en', mode: ImportMode, written: number, refused: number): string {
   if (refused === 0) return lang === 'en' ? `All ${written} rows were imported.` : `已全部导入,共 ${written} 行。`

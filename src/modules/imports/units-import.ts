@@ -2,11 +2,12 @@
  * Units from a spreadsheet: each row names a unit, its type, its code and its parent's code (a unit
  * already in the tree under the target, or one created by an earlier row of the same file). Rows are
  * judged with the units module's pure rules (which type may stand under which, what a code looks
- * like) and written through its service, createUnit, which opens its own transaction per unit.
+ * like) and written through its service (createUnitIn, audited per unit) inside the import's
+ * transaction, so all or nothing is one transaction and a valid row lands whole or not at all.
  */
 import { AppError } from '../../server/errors.js'
 import { requireActionOnPath } from '../access/service.js'
-import { createUnit, getUnit } from '../units/service.js'
+import { createUnitIn, getUnit, unitCodesTaken } from '../units/service.js'
 import { canBeChildOf } from '../units/hierarchy.js'
 import { codeProblem } from '../units/codes.js'
 import type { UnitType } from '../units/schema.js'
@@ -64,7 +65,6 @@ interface State {
 
 export const unitsImporter: Importer<Key, UnitValue, State> = {
   spec: unitsSpec,
-  writes: 'own',
 
   async checkTarget(env) {
     requireActionOnPath(env.actor, 'units.manage', (await getUnit(env.db, env.actor, env.targetUnitId)).path)
@@ -152,9 +152,20 @@ export const unitsImporter: Importer<Key, UnitValue, State> = {
       if (created === undefined) throw new AppError('unit_not_found', { parentCode: v.parent.inFile })
       parentId = created
     }
-    const unit = await createUnit(db, env.actor, { parentId, type: v.type, name: v.name, code: v.code, address: v.address })
+    const unit = await createUnitIn(db, env.actor, { parentId, type: v.type, name: v.name, code: v.code, address: v.address })
     if (unit.code) state.created.set(unit.code, unit.id)
     state.count++
+  },
+
+  // All or nothing checks without writing (a rolled-back batch would lose the parents later batches name).
+  async checkBatch(db, records) {
+    const taken = await unitCodesTaken(db, records.flatMap((r) => (r.value?.code ? [r.value.code] : [])))
+    for (const r of records) if (r.value?.code && taken.has(r.value.code)) r.problems = [{ column: null, header: '编码', message: '已被系统中的其他单位使用' }]
+  },
+
+  resetWrites(state) {
+    state.created.clear()
+    state.count = 0
   },
 
   problemsOf(error) {

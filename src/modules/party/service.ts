@@ -598,31 +598,37 @@ export async function deleteLastStep(db: Db, actor: Actor, id: number, stepId: n
 }
 
 export async function updateMember(db: Db, actor: Actor, id: number, input: UpdateMemberInput): Promise<MemberDetail> {
-  await db.transaction().execute(async (trx) => {
-    const m = await memberOrThrow(trx, id)
-    requireActionOnPath(actor, 'party.manage', m.org_unit_path)
-    const now = nowIso()
-    if (input.status !== undefined && input.status !== m.status) {
-      if (m.status === 'transferred_out' || m.status === 'incoming') throw new AppError('member_not_active', { status: m.status })
-      if (m.open_transfer_id) throw new AppError('transfer_in_progress')
-      await store.updateMember(trx, id, { status: input.status, updated_at: now })
-      if (input.status !== 'active') await store.closeStudiosOfMember(trx, id, now)
-    }
-    if (input.isRepresentative === true || (input.isRepresentative === undefined && input.representativeLevel != null && m.is_representative === 1)) {
-      if (m.stage !== 'full') throw new AppError('representative_requires_full_member')
-      await store.updateMember(trx, id, { is_representative: 1, representative_level: input.representativeLevel ?? m.representative_level ?? 'county', updated_at: now })
-    } else if (input.isRepresentative === false) {
-      await store.updateMember(trx, id, { is_representative: 0, representative_level: null, updated_at: now })
-      await store.closeStudiosOfMember(trx, id, now)
-    }
-    const after = await memberOrThrow(trx, id)
-    await recordAudit(trx, actor, {
-      action: 'party.member_update', entityType: 'party_member', entityId: id, unitId: m.org_unit_id, unitPath: m.org_unit_path,
-      before: { status: m.status, isRepresentative: m.is_representative === 1, representativeLevel: m.representative_level },
-      after: { status: after.status, isRepresentative: after.is_representative === 1, representativeLevel: after.representative_level },
-    })
-  })
+  await db.transaction().execute((trx) => changeMember(trx, actor, id, input))
   return memberDetail(db, id, actor.lang)
+}
+
+/**
+ * Changes a member's status or representative mark inside the caller's transaction (opens none),
+ * audited there: an importer marks 党代表 in the same transaction as the member it registers.
+ */
+export async function changeMember(trx: Db, actor: Actor, id: number, input: UpdateMemberInput): Promise<void> {
+  const m = await memberOrThrow(trx, id)
+  requireActionOnPath(actor, 'party.manage', m.org_unit_path)
+  const now = nowIso()
+  if (input.status !== undefined && input.status !== m.status) {
+    if (m.status === 'transferred_out' || m.status === 'incoming') throw new AppError('member_not_active', { status: m.status })
+    if (m.open_transfer_id) throw new AppError('transfer_in_progress')
+    await store.updateMember(trx, id, { status: input.status, updated_at: now })
+    if (input.status !== 'active') await store.closeStudiosOfMember(trx, id, now)
+  }
+  if (input.isRepresentative === true || (input.isRepresentative === undefined && input.representativeLevel != null && m.is_representative === 1)) {
+    if (m.stage !== 'full') throw new AppError('representative_requires_full_member')
+    await store.updateMember(trx, id, { is_representative: 1, representative_level: input.representativeLevel ?? m.representative_level ?? 'county', updated_at: now })
+  } else if (input.isRepresentative === false) {
+    await store.updateMember(trx, id, { is_representative: 0, representative_level: null, updated_at: now })
+    await store.closeStudiosOfMember(trx, id, now)
+  }
+  const after = await memberOrThrow(trx, id)
+  await recordAudit(trx, actor, {
+    action: 'party.member_update', entityType: 'party_member', entityId: id, unitId: m.org_unit_id, unitPath: m.org_unit_path,
+    before: { status: m.status, isRepresentative: m.is_representative === 1, representativeLevel: m.representative_level },
+    after: { status: after.status, isRepresentative: after.is_representative === 1, representativeLevel: after.representative_level },
+  })
 }
 
 // --- transfers ------------------------------------------------------------------------------

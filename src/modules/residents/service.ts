@@ -6,7 +6,7 @@ import { isValidIdNumber, maskIdNumber, maskMobile, normalizeIdNumber, normalize
 import { recordAudit } from '../audit/service.js'
 import { can, requireActionOnPath, subtreeFilter, type Actor } from '../access/service.js'
 import { roleAllows } from '../access/roles.js'
-import { ageOn, bornOnOrBefore, validatePersonInput, type FieldProblem, type Gender, type NormalizedPerson, type PersonStatus, type Relation } from './person-input.js'
+import { ageOn, bornOnOrBefore, relations, validatePersonInput, type FieldProblem, type Gender, type NormalizedPerson, type PersonStatus, type Relation } from './person-input.js'
 import * as store from './store.js'
 import type {
   CreateHouseholdInput, CreatePersonInput, CreatePersonTagInput, HouseholdDetail, HouseholdMemberInput, HouseholdQuery, HouseholdView,
@@ -70,7 +70,10 @@ export function personProblemsError(problems: FieldProblem[]): AppError {
 
 /** The unit of a home address: it exists, is a village/grid/compound/building, is not archived, and the actor may do `action` there. */
 async function residentUnit(db: Db, actor: Actor, unitId: number, action: 'residents.manage' | 'residents.read' = 'residents.manage'): Promise<store.UnitFacts> {
-  const unit = (await store.findUnitFacts(db, [unitId])).get(unitId)
+  return checkResidentUnit((await store.findUnitFacts(db, [unitId])).get(unitId), unitId, actor, action)
+}
+
+function checkResidentUnit(unit: store.UnitFacts | undefined, unitId: number, actor: Actor, action: 'residents.manage' | 'residents.read' = 'residents.manage'): store.UnitFacts {
   if (!unit) throw new AppError('unit_not_found', { unitId })
   requireActionOnPath(actor, action, unit.path)
   if (!(residentUnitTypes as readonly string[]).includes(unit.type)) throw new AppError('invalid_resident_unit', { unitId, type: unit.type })
@@ -97,10 +100,10 @@ const isUniqueViolation = (err: unknown): boolean => {
   return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE'
 }
 
-function piiColumns(pii: PiiCipher, p: { idNumber: string | null; phone: string | null }) {
+function piiColumns(pii: PiiCipher, p: { idNumber: string | null; phone: string | null }, idNumberHash?: string | null) {
   return {
     id_number_enc: p.idNumber ? pii.encrypt(p.idNumber) : null,
-    id_number_hash: p.idNumber ? pii.lookupHash(p.idNumber) : null,
+    id_number_hash: p.idNumber ? idNumberHash ?? pii.lookupHash(p.idNumber) : null,
     id_number_masked: p.idNumber ? maskIdNumber(p.idNumber) : null,
     phone_enc: p.phone ? pii.encrypt(p.phone) : null,
     phone_hash: p.phone ? pii.lookupHash(p.phone) : null,
@@ -160,6 +163,197 @@ export async function createPerson(db: Db, pii: PiiCipher, actor: Actor, input: 
     await recordAudit(db, actor, { action: 'residents.create', entityType: 'person', entityId: id, unitId: unit.id, unitPath: unit.path, after: auditablePerson(row, p.tagIds) })
   }
   return { id }
+}
+
+// --- many persons at once (importers) ---------------------------------------------------------
+
+/** What createPersonsBatch and checkPersonsBatch take. */
+export interface PersonsBatch {
+  /** Households this call creates; a person names one by its index. One that receives no person is not created. */
+  households: CreateHouseholdInput[]
+  /**
+   * Each person: the fields of CreatePersonInput (loosely typed allowed; validated here). With
+   * `newHousehold` the person joins that household of this call (with `relation`, default 'other')
+   * and takes its address; `householdId` in the fields names an existing household.
+   */
+  persons: { input: CreatePersonInput | Record<string, unknown>; newHousehold?: number | null }[]
+}
+
+/** Per person, in order: the id written, or why this person alone was refused (nothing of theirs written). */
+export type PersonBatchOutcome = { id: number; refused?: undefined } | { id?: undefined; refused: AppError }
+
+/** The database returned a batch's rows in another order than they were sent; nothing usable was written (the caller rolls back). */
+export class PersonsBatchOrderError extends Error {
+  constructor() { super('rows came back in a different order than sent') }
+}
+
+interface PlannedPerson {
+  p: NormalizedPerson
+  unit: store.UnitFacts
+  room: string | null
+  /** An existing household's id, or the index of one this call creates. */
+  household: { id: number } | { fresh: number } | null
+  relation: Relation | null
+  idHash: string | null
+}
+
+/**
+ * Judges every person of a batch by createPerson's rules (fields, household or unit with the actor's
+ * right there, usable tags, an identity number free in the registry and within the batch), with a few
+ * queries for the whole batch. Reads only.
+ */
+async function planPersonsBatch(db: Db, pii: PiiCipher, actor: Actor, batch: PersonsBatch): Promise<(PlannedPerson | AppError)[]> {
+  const day = today()
+  const checked = batch.persons.map(({ input, newHousehold }) => {
+    const raw = input as Record<string, unknown>
+    if (newHousehold === undefined || newHousehold === null) return { raw, fresh: null, v: validatePersonInput(raw, day) }
+    const household = batch.households[newHousehold]
+    if (!household) throw new Error(`person names household ${newHousehold}, which the batch does not have`)
+    // The household gives the address; the relation is judged like createPerson's (a value of `relations`).
+    const v = validatePersonInput({ ...raw, householdId: null, relation: null, unitId: household.unitId, room: household.room ?? null }, day)
+    const relation = raw.relation ?? null
+    if (v.ok && relation !== null && !(relations as readonly unknown[]).includes(relation)) {
+      return { raw, fresh: newHousehold, v: { ok: false as const, value: null, problems: [{ field: 'relation', code: 'invalid_value' as const, message: `one of ${relations.join(', ')}` }] } }
+    }
+    return { raw, fresh: newHousehold, v }
+  })
+  const households = new Map((await store.findHouseholdsByIds(db, checked.flatMap((c) => (c.v.ok && c.v.value.householdId !== null ? [c.v.value.householdId] : [])))).map((h) => [h.id, h]))
+  const unitIds = [
+    ...batch.households.map((h) => h.unitId), ...[...households.values()].map((h) => h.unit_id),
+    ...checked.flatMap((c) => (c.v.ok && c.v.value.unitId !== null ? [c.v.value.unitId] : [])),
+  ]
+  const tagIds = [...new Set(checked.flatMap((c) => (c.v.ok ? c.v.value.tagIds : [])))]
+  const hashes = checked.map((c) => (c.v.ok && c.v.value.idNumber ? pii.lookupHash(c.v.value.idNumber) : null))
+  const [units, tags, taken] = await Promise.all([
+    store.findUnitFacts(db, unitIds), store.findTagsByIds(db, tagIds), store.takenIdHashes(db, hashes.filter((h): h is string => h !== null)),
+  ])
+  const usableTags = new Set(tags.filter((t) => t.archived === 0).map((t) => t.id))
+  const headed = new Set<string>()
+  const seenHashes = new Set<string>()
+  return checked.map(({ raw, fresh, v }, i): PlannedPerson | AppError => {
+    try {
+      if (!v.ok) throw personProblemsError(v.problems)
+      const p = v.value
+      let unit: store.UnitFacts
+      let room = p.room
+      let household: PlannedPerson['household'] = null
+      let relation: Relation | null = null
+      if (fresh !== null) {
+        const h = batch.households[fresh] as CreateHouseholdInput
+        unit = checkResidentUnit(units.get(h.unitId), h.unitId, actor)
+        const hRoom = h.room?.trim() || null
+        const askedRoom = typeof raw.room === 'string' ? raw.room.trim() || null : null
+        if ((raw.unitId != null && raw.unitId !== h.unitId) || (askedRoom !== null && askedRoom !== hRoom)) throw new AppError('address_follows_household')
+        room = hRoom
+        household = { fresh }
+        relation = (raw.relation as Relation | null | undefined) ?? 'other'
+        if (relation === 'head' && headed.has(`new:${fresh}`)) throw new AppError('household_has_head')
+      } else if (p.householdId !== null) {
+        const h = households.get(p.householdId)
+        if (!h) throw new AppError('household_not_found', { householdId: p.householdId })
+        requireActionOnPath(actor, 'residents.manage', h.unit_path)
+        if (h.status !== 'active') throw new AppError('household_dissolved')
+        if ((p.unitId !== null && p.unitId !== h.unit_id) || (p.room !== null && p.room !== h.room)) throw new AppError('address_follows_household')
+        relation = p.relation ?? 'other'
+        if (relation === 'head' && (h.head_person_id !== null || headed.has(`id:${h.id}`))) throw new AppError('household_has_head')
+        unit = checkResidentUnit(units.get(h.unit_id), h.unit_id, actor)
+        room = h.room
+        household = { id: h.id }
+      } else {
+        unit = checkResidentUnit(units.get(p.unitId as number), p.unitId as number, actor)
+      }
+      const missing = p.tagIds.filter((id) => !usableTags.has(id))
+      if (missing.length > 0) throw new AppError('person_tag_not_found', { tagIds: missing })
+      const idHash = hashes[i] ?? null
+      if (idHash !== null && (taken.has(idHash) || seenHashes.has(idHash))) throw new AppError('id_number_taken')
+      if (idHash !== null) seenHashes.add(idHash)
+      if (relation === 'head' && household) headed.add('fresh' in household ? `new:${household.fresh}` : `id:${household.id}`)
+      return { p, unit, room, household, relation, idHash }
+    } catch (err) {
+      if (err instanceof AppError) return err
+      throw err
+    }
+  })
+}
+
+/** What createPersonsBatch would refuse, per person (null where it would register them); writes nothing. */
+export async function checkPersonsBatch(db: Db, pii: PiiCipher, actor: Actor, batch: PersonsBatch): Promise<(AppError | null)[]> {
+  return (await planPersonsBatch(db, pii, actor, batch)).map((r) => (r instanceof AppError ? r : null))
+}
+
+/**
+ * Registers many persons, with new households, inside the caller's transaction (opens none), by the
+ * rules of createPerson and createHousehold: each person is judged on its own (see the outcomes), the
+ * accepted ones are written with a few statements for the whole batch, encrypted, hashed and masked
+ * as one by one, and audited the same way unless `audit: false`. Throws PersonsBatchOrderError, or a
+ * unique violation when someone registered the same identity number meanwhile; the caller rolls back.
+ */
+export async function createPersonsBatch(
+  db: Db, pii: PiiCipher, actor: Actor, batch: PersonsBatch, options: WriteOptions = {},
+): Promise<{ households: (number | null)[]; persons: PersonBatchOutcome[] }> {
+  const planned = await planPersonsBatch(db, pii, actor, batch)
+  const accepted = planned.filter((r): r is PlannedPerson => !(r instanceof AppError))
+  const householdIds: (number | null)[] = batch.households.map(() => null)
+  const now = nowIso()
+
+  // Households that receive at least one person, in order of their index.
+  const used = [...new Set(accepted.flatMap((r) => (r.household && 'fresh' in r.household ? [r.household.fresh] : [])))].sort((a, b) => a - b)
+  const householdUnits = new Map(accepted.flatMap((r) => (r.household && 'fresh' in r.household ? [[r.household.fresh, r.unit] as const] : [])))
+  const householdRows = used.map((i) => {
+    const unit = householdUnits.get(i) as store.UnitFacts
+    return { county_id: unit.countyId, unit_id: unit.id, room: batch.households[i]?.room?.trim() || null, head_person_id: null, status: 'active', created_at: now, updated_at: now }
+  })
+  const madeHouseholds = await store.insertHouseholds(db, householdRows)
+  used.forEach((index, i) => {
+    const made = madeHouseholds[i]
+    const row = householdRows[i] as { unit_id: number; room: string | null }
+    if (!made || made.unit_id !== row.unit_id || (made.room ?? null) !== row.room) throw new PersonsBatchOrderError()
+    householdIds[index] = made.id
+  })
+
+  const personRows = accepted.map(({ p, unit, room, household, relation, idHash }) => ({
+    county_id: unit.countyId, unit_id: unit.id,
+    household_id: household === null ? null : 'fresh' in household ? householdIds[household.fresh] as number : household.id,
+    relation: household === null ? null : relation, name: p.name, gender: p.gender, birth_date: p.birthDate, ethnicity: p.ethnicity,
+    room, status: p.status, note: p.note, ...piiColumns(pii, p, idHash), created_at: now, updated_at: now,
+  }))
+  const inserted = await store.insertPersons(db, personRows)
+  const same = (a: unknown, b: unknown) => (a ?? null) === (b ?? null)
+  personRows.forEach((row, i) => {
+    const got = inserted[i]
+    const matches = got && same(got.name, row.name) && same(got.household_id, row.household_id) && same(got.relation, row.relation) && same(got.unit_id, row.unit_id)
+      && same(got.room, row.room) && same(got.id_number_hash, row.id_number_hash) && same(got.phone_hash, row.phone_hash) && same(got.birth_date, row.birth_date)
+    if (!matches) throw new PersonsBatchOrderError()
+  })
+
+  const links: { person_id: number; tag_id: number }[] = []
+  const heads: { householdId: number; personId: number }[] = []
+  accepted.forEach((r, i) => {
+    const id = (inserted[i] as { id: number }).id
+    for (const tagId of r.p.tagIds) links.push({ person_id: id, tag_id: tagId })
+    const row = personRows[i] as { household_id: number | null; relation: string | null }
+    if (row.household_id !== null && row.relation === 'head') heads.push({ householdId: row.household_id, personId: id })
+  })
+  await store.insertTagLinks(db, links)
+  await store.setHouseholdHeads(db, heads, now)
+
+  if (options.audit !== false) {
+    for (const [i, index] of used.entries()) {
+      const unit = householdUnits.get(index) as store.UnitFacts
+      const room = (householdRows[i] as { room: string | null }).room
+      await recordAudit(db, actor, { action: 'residents.household_create', entityType: 'household', entityId: householdIds[index], unitId: unit.id, unitPath: unit.path, after: { unitId: unit.id, room } })
+    }
+    for (const [i, r] of accepted.entries()) {
+      await recordAudit(db, actor, {
+        action: 'residents.create', entityType: 'person', entityId: (inserted[i] as { id: number }).id, unitId: r.unit.id, unitPath: r.unit.path,
+        after: auditablePerson(personRows[i] as Parameters<typeof auditablePerson>[0], r.p.tagIds),
+      })
+    }
+  }
+
+  let next = 0
+  const persons = planned.map((r): PersonBatchOutcome => (r instanceof AppError ? { refused: r } : { id: (inserted[next++] as { id: number }).id }))
+  return { households: householdIds, persons }
 }
 
 /** POST /api/residents: one transaction around createPerson. */

@@ -1,4 +1,4 @@
-import type { Insertable, Updateable } from 'kysely'
+import { sql, type Insertable, type Updateable } from 'kysely'
 import type { Db } from '../../db/connect.js'
 import type { HouseholdTable, PersonTable, PersonTagTable } from '../../db/tables/county.js'
 import { inSubtrees, subtreeUpperBound, type SubtreeFilter } from '../../db/subtree.js'
@@ -76,6 +76,23 @@ export const findPersonIdByIdHash = async (db: Db, hash: string): Promise<number
 
 export const insertPerson = (db: Db, row: Insertable<PersonTable>) =>
   db.insertInto('person').values(row).returning('id').executeTakeFirstOrThrow()
+
+/** Which of these identity-number hashes are registered already. */
+export async function takenIdHashes(db: Db, hashes: string[]): Promise<Set<string>> {
+  if (hashes.length === 0) return new Set()
+  const rows = await db.selectFrom('person').select('id_number_hash').where('id_number_hash', 'in', hashes).execute()
+  return new Set(rows.map((r) => r.id_number_hash as string))
+}
+
+/** Inserts persons in one statement; returns ids with identifying columns, so the caller can check the order it relies on. */
+export const insertPersons = (db: Db, rows: Insertable<PersonTable>[]) =>
+  rows.length === 0
+    ? Promise.resolve([])
+    : db.insertInto('person').values(rows).returning(['id', 'name', 'household_id', 'relation', 'unit_id', 'room', 'id_number_hash', 'phone_hash', 'birth_date']).execute()
+
+export async function insertTagLinks(db: Db, links: { person_id: number; tag_id: number }[]): Promise<void> {
+  for (let i = 0; i < links.length; i += 1000) await db.insertInto('person_tag_link').values(links.slice(i, i + 1000)).execute()
+}
 
 export const updatePerson = (db: Db, id: number, patch: Updateable<PersonTable>) =>
   db.updateTable('person').set(patch).where('id', '=', id).execute()
@@ -167,6 +184,24 @@ export const findHouseholdById = (db: Db, id: number) => householdWithUnit(db).w
 
 export const insertHousehold = (db: Db, row: Insertable<HouseholdTable>) =>
   db.insertInto('household').values(row).returning('id').executeTakeFirstOrThrow()
+
+export const findHouseholdsByIds = (db: Db, ids: number[]) =>
+  ids.length === 0 ? Promise.resolve([]) : householdWithUnit(db).where('h.id', 'in', [...new Set(ids)]).execute()
+
+/** Inserts households in one statement; returns their ids with the columns that identify them. */
+export const insertHouseholds = (db: Db, rows: Insertable<HouseholdTable>[]) =>
+  rows.length === 0 ? Promise.resolve([]) : db.insertInto('household').values(rows).returning(['id', 'unit_id', 'room']).execute()
+
+/** Sets the head of each household (only where none is set yet), one statement for them all. */
+export async function setHouseholdHeads(db: Db, heads: { householdId: number; personId: number }[], now: string): Promise<void> {
+  if (heads.length === 0) return
+  const cases = sql.join(heads.map((h) => sql`when ${h.householdId} then ${h.personId}`), sql` `)
+  await db.updateTable('household')
+    .set({ head_person_id: sql<number>`cast(case id ${cases} end as integer)`, updated_at: now })
+    .where('id', 'in', heads.map((h) => h.householdId))
+    .where('head_person_id', 'is', null)
+    .execute()
+}
 
 export const updateHousehold = (db: Db, id: number, patch: Updateable<HouseholdTable>) =>
   db.updateTable('household').set(patch).where('id', '=', id).execute()

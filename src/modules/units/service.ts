@@ -120,43 +120,55 @@ export async function getStats(db: Db, actor: Actor, id: number): Promise<UnitSt
   }
 }
 
-/** Creates a unit under a parent (a county may be a root); its path is the parent's path plus its id. */
+/** Creates a unit under a parent (a county may be a root) in one transaction of its own, or inside `db` when it is one. */
 export async function createUnit(db: Db, actor: Actor, input: CreateUnitInput): Promise<UnitView> {
+  return db.isTransaction ? createUnitIn(db, actor, input) : db.transaction().execute((trx) => createUnitIn(trx, actor, input))
+}
+
+/**
+ * Creates a unit inside the caller's transaction (opens none; `trx` must be one, for the tree lock),
+ * with its audit entry: an importer writes many units, all or nothing, in its own transaction.
+ * Everything is checked before the first write. Its path is the parent's path plus its id.
+ */
+export async function createUnitIn(trx: Db, actor: Actor, input: CreateUnitInput): Promise<UnitView> {
   assertBoundary(input.boundary)
-  return db.transaction().execute(async (trx) => {
-    await store.lockUnitTree(trx)
-    const parent = input.parentId === null ? null : await store.findUnitById(trx, input.parentId)
-    if (input.parentId !== null && !parent) throw new AppError('unit_not_found', { unitId: input.parentId })
-    if (parent) {
-      requireActionOnPath(actor, 'units.manage', parent.path)
-      if (parent.status === 'archived') throw new AppError('unit_archived', { unitId: parent.id })
-    } else if (!subtreeFilter(actor, 'units.manage').all) {
-      throw new AppError('forbidden', { action: 'units.manage' })
-    }
-    assertParentAllowed(input.type, (parent?.type as UnitType | undefined) ?? null)
-    let code = input.code ?? null
-    if (code === null && input.type === 'grid' && canGenerateGridCode(parent?.code ?? null)) {
-      const prefix = parent?.code as string
-      code = nextGridCode(prefix, (await store.codeOwners(trx, [], [gridCodeRange(prefix)])).keys())
-    }
-    if (code !== null) {
-      assertCodeFits(input.type, code, parent?.code ?? null)
-      if (await store.findUnitByCode(trx, code)) throw new AppError('unit_code_taken', { code })
-    }
-    const now = nowIso()
-    const { id } = await store.insertUnit(trx, {
-      parent_id: parent?.id ?? null, county_id: parent?.county_id ?? null, type: input.type, name: input.name, code,
-      // The id is known only after the insert; a unique placeholder holds the path until then.
-      path: `${parent?.path ?? '/'}new-${randomToken(9)}/`, depth: (parent?.depth ?? -1) + 1, address: input.address ?? null,
-      boundary: input.boundary ? JSON.stringify(input.boundary) : null, sort_order: input.sortOrder ?? 0,
-      created_at: now, updated_at: now,
-    })
-    const path = `${parent?.path ?? '/'}${id}/`
-    await store.updateUnit(trx, id, { path, county_id: parent ? parent.county_id : id })
-    const unit = (await store.findUnitById(trx, id))!
-    await recordAudit(trx, actor, { action: 'units.create', entityType: 'unit', entityId: id, unitId: id, unitPath: path, after: toUnitView(unit) })
-    return toUnitView(unit)
+  await store.lockUnitTree(trx)
+  const parent = input.parentId === null ? null : await store.findUnitById(trx, input.parentId)
+  if (input.parentId !== null && !parent) throw new AppError('unit_not_found', { unitId: input.parentId })
+  if (parent) {
+    requireActionOnPath(actor, 'units.manage', parent.path)
+    if (parent.status === 'archived') throw new AppError('unit_archived', { unitId: parent.id })
+  } else if (!subtreeFilter(actor, 'units.manage').all) {
+    throw new AppError('forbidden', { action: 'units.manage' })
+  }
+  assertParentAllowed(input.type, (parent?.type as UnitType | undefined) ?? null)
+  let code = input.code ?? null
+  if (code === null && input.type === 'grid' && canGenerateGridCode(parent?.code ?? null)) {
+    const prefix = parent?.code as string
+    code = nextGridCode(prefix, (await store.codeOwners(trx, [], [gridCodeRange(prefix)])).keys())
+  }
+  if (code !== null) {
+    assertCodeFits(input.type, code, parent?.code ?? null)
+    if (await store.findUnitByCode(trx, code)) throw new AppError('unit_code_taken', { code })
+  }
+  const now = nowIso()
+  const { id } = await store.insertUnit(trx, {
+    parent_id: parent?.id ?? null, county_id: parent?.county_id ?? null, type: input.type, name: input.name, code,
+    // The id is known only after the insert; a unique placeholder holds the path until then.
+    path: `${parent?.path ?? '/'}new-${randomToken(9)}/`, depth: (parent?.depth ?? -1) + 1, address: input.address ?? null,
+    boundary: input.boundary ? JSON.stringify(input.boundary) : null, sort_order: input.sortOrder ?? 0,
+    created_at: now, updated_at: now,
   })
+  const path = `${parent?.path ?? '/'}${id}/`
+  await store.updateUnit(trx, id, { path, county_id: parent ? parent.county_id : id })
+  const unit = (await store.findUnitById(trx, id))!
+  await recordAudit(trx, actor, { action: 'units.create', entityType: 'unit', entityId: id, unitId: id, unitPath: path, after: toUnitView(unit) })
+  return toUnitView(unit)
+}
+
+/** Which of these codes belong to a unit already (any status), for an importer checking a file before writing. */
+export async function unitCodesTaken(db: Db, codes: string[]): Promise<Set<string>> {
+  return new Set((await store.codeOwners(db, codes, [])).keys())
 }
 
 /**
