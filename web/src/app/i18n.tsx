@@ -17,6 +17,8 @@ import { unitsMessages } from '../pages/units/messages'
 import { partyMessages } from '../pages/party/messages'
 import { requestsMessages } from '../pages/requests/messages'
 import { boardMessages } from '../pages/board/messages'
+import { open311Messages } from '../pages/open311/messages'
+import { homeMessages } from '../pages/home/messages'
 
 dayjs.extend(utc)
 dayjs.extend(timezone)
@@ -153,6 +155,8 @@ const zh = {
   ...partyMessages.zh,
   ...requestsMessages.zh,
   ...boardMessages.zh,
+  ...open311Messages.zh,
+  ...homeMessages.zh,
 } as const
 
 export type MessageKey = keyof typeof zh
@@ -283,6 +287,8 @@ const en: Record<MessageKey, string> = {
   ...partyMessages.en,
   ...requestsMessages.en,
   ...boardMessages.en,
+  ...open311Messages.en,
+  ...homeMessages.en,
 }
 
 const messages: Record<Lang, Record<MessageKey, string>> = { zh, en }
