@@ -29,10 +29,13 @@ interface Source<Q, R> {
   /** Refuses what the caller may not export (before anything is read). */
   check?(actor: Actor, query: Q): void
   count(deps: Deps, actor: Actor, query: Q): Promise<number>
-  rows(deps: Deps, actor: Actor, query: Q): AsyncIterable<R>
+  /** The rows; what the audit entry should know that only reading them tells (rows unmasked) goes into `facts`. */
+  rows(deps: Deps, actor: Actor, query: Q, facts: Record<string, unknown>): AsyncIterable<R>
   unitId(query: Q): number | null
   /** What the audit entry records besides the filters and the row count. */
   auditExtra?(query: Q): Record<string, unknown>
+  /** The reason the caller gave, kept in the audit entry's reason. */
+  auditReason?(query: Q): string | null
   /** The filters as the list understands them (export-only options removed). */
   filters(query: Q): Record<string, unknown>
 }
@@ -61,12 +64,15 @@ const residents: Source<ResidentExportQuery, Awaited<ReturnType<typeof residentR
     if (!q.reason || q.reason.trim().length < 2) throw new AppError('export_reason_required')
   },
   count: async (deps, actor, q) => (await listResidents(deps.db, deps.pii, actor, { ...residentFilters(q), page: 1, pageSize: 1 })).total,
-  // The residents module masks, unmasks where the actor may, and audits the read (residents.export / residents.export_unmasked).
-  async *rows(deps, actor, q) {
-    yield* (await residentRowsForExport(deps.db, deps.pii, actor, residentFilters(q), { unmasked: q.unmasked === true })).rows
+  // The residents module masks and unmasks where the actor may; the export's one audit entry says how many rows were clear.
+  async *rows(deps, actor, q, facts) {
+    const read = await residentRowsForExport(deps.db, deps.pii, actor, residentFilters(q), { unmasked: q.unmasked === true })
+    facts.unmaskedRows = read.unmaskedRows
+    yield* read.rows
   },
   unitId: (q) => q.unitId ?? null,
   auditExtra: (q) => ({ unmasked: q.unmasked === true, ...(q.unmasked ? { reason: q.reason?.trim() } : {}) }),
+  auditReason: (q) => (q.unmasked ? q.reason?.trim() ?? null : null),
   filters: residentFilters,
 }
 
@@ -142,15 +148,15 @@ const stamp = (): string => {
 }
 export const exportFileName = (kind: ExportKind): string => `${sources[kind].title}-${stamp()}.xlsx`
 
-async function auditExport(db: Db, actor: Actor, kind: ExportKind, query: Record<string, unknown>, rows: number): Promise<void> {
+async function auditExport(db: Db, actor: Actor, kind: ExportKind, query: Record<string, unknown>, rows: number, facts: Record<string, unknown>): Promise<void> {
   const source = sources[kind]
   const unitId = source.unitId(query)
   const scope = subtreeFilter(actor, source.action)
   const unitPath = unitId !== null ? (await unitPaths(db, [unitId])).get(unitId) ?? null : scope.paths.length === 1 ? scope.paths[0] ?? null : null
   await db.transaction().execute((trx) =>
     recordAudit(trx, actor, {
-      action: `exports.${kind}`, entityType: 'export', entityId: null, unitId, unitPath,
-      after: { filters: source.filters(query), rows, ...(source.auditExtra?.(query) ?? {}) },
+      action: `exports.${kind}`, entityType: 'export', entityId: null, unitId, unitPath, reason: source.auditReason?.(query) ?? null,
+      after: { filters: source.filters(query), rows, ...(source.auditExtra?.(query) ?? {}), ...facts },
     }),
   )
 }
@@ -171,9 +177,10 @@ export async function exportList<K extends ExportKind>(deps: Deps, actor: Actor,
     return { job: await enqueueJob(deps.db, actor, { kind: `export_${kind}`, unitId: source.unitId(q), params: { kind, query: q }, total }) }
   }
   const rows: unknown[] = []
-  for await (const row of source.rows(deps, actor, q)) rows.push(row)
+  const facts: Record<string, unknown> = {}
+  for await (const row of source.rows(deps, actor, q, facts)) rows.push(row)
   const file = await toBuffer(source, rows)
-  await auditExport(deps.db, actor, kind, q, rows.length)
+  await auditExport(deps.db, actor, kind, q, rows.length, facts)
   return { file, fileName: exportFileName(kind), rows: rows.length }
 }
 
@@ -198,8 +205,9 @@ async function runExport(ctx: JobContext<ExportParams>): Promise<JobOutcome> {
   source.check?.(ctx.actor, query)
   const file = ctx.newOutputFile(`export-${kind}`, 'xlsx')
   let total = ctx.job.total
+  const facts: Record<string, unknown> = {}
   async function* watched(): AsyncGenerator<unknown> {
-    for await (const row of source.rows(ctx.deps, ctx.actor, query)) {
+    for await (const row of source.rows(ctx.deps, ctx.actor, query, facts)) {
       if (ctx.stopping) throw new JobInterrupted()
       yield row
     }
@@ -211,7 +219,7 @@ async function runExport(ctx: JobContext<ExportParams>): Promise<JobOutcome> {
       await ctx.progress({ processed: n, total })
     },
   })
-  await auditExport(ctx.deps.db, ctx.actor, kind, query, written)
+  await auditExport(ctx.deps.db, ctx.actor, kind, query, written, facts)
   return {
     message: ctx.actor.lang === 'en' ? `${written} rows exported.` : `已导出 ${written} 行。`,
     total: written, processed: written, succeeded: written, failed: 0,

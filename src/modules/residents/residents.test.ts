@@ -1,10 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { buildTestApp, dialects, type TestApp } from '../../../test/support/app.js'
 import { createResident, createUnit, smallCounty, userWith, validIdNumber, validMobile } from '../../../test/support/factories.js'
+import { download, readXlsx } from '../../../test/support/xlsx.js'
 import { shanghaiDay } from '../../lib/time.js'
 import type { Actor } from '../access/service.js'
 import { ageOn, bornOnOrBefore, validatePersonInput } from './person-input.js'
-import { createHousehold, createPerson, residentRowsForExport } from './service.js'
+import { checkPersonsBatch, createHousehold, createPerson, createPersonsBatch, residentRowsForExport } from './service.js'
 
 const TODAY = '2026-11-30'
 
@@ -51,6 +52,7 @@ describe.each(dialects)('residents and households on %s', (dialect) => {
   })
   afterEach(async () => { await t.close() })
 
+  const countAudit = async () => Number((await t.dbHandle.db.selectFrom('audit_log').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n)
   const personCount = async () => Number((await t.dbHandle.db.selectFrom('person').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n)
   /** Audit entries whose action starts with the prefix (the API filters by exact action or a dotted prefix). */
   const auditOf = async (prefix: string) =>
@@ -313,7 +315,7 @@ describe.each(dialects)('residents and households on %s', (dialect) => {
     expect(archivedUse.body.error.code).toBe('person_tag_not_found')
   })
 
-  it('exports rows masked, or unmasked only for residents.unmask holders, and audits both', async () => {
+  it('exports rows masked, or unmasked only for residents.unmask holders; the rows alone write no audit entry', async () => {
     const id = validIdNumber('1966-06-16')
     const phone = validMobile()
     await createResident(t, { unitId: compoundA.id, name: '导出甲', idNumber: id, phone })
@@ -322,6 +324,7 @@ describe.each(dialects)('residents and households on %s', (dialect) => {
       accountId: null, username: `${role}-export`, displayName: role, grants: [{ role, unitId: unit.id, unitPath: unit.path, unitName: null }],
       sessionId: null, ip: '127.0.0.1', requestId: 'test', lang: 'zh',
     })
+    const auditBefore = await countAudit()
     const worker = actorAt('community_worker', county.communityA)
     const clear = await residentRowsForExport(t.dbHandle.db, t.pii, worker, {}, { unmasked: true })
     expect(clear.unmasked).toBe(true)
@@ -332,9 +335,97 @@ describe.each(dialects)('residents and households on %s', (dialect) => {
     const refused = await residentRowsForExport(t.dbHandle.db, t.pii, grid, {}, { unmasked: true })
     expect(refused.unmasked).toBe(false)
     expect(JSON.stringify(refused.rows)).not.toContain(id)
-    const entries = await auditOf('residents.export')
-    expect(entries.map((e) => e.action).sort()).toEqual(['residents.export', 'residents.export', 'residents.export_unmasked'])
-    expect(entries.find((e) => e.action === 'residents.export_unmasked').after).toMatchObject({ rows: 1, unmaskedRows: 1 })
+    expect(clear.unmaskedRows).toBe(1)
+    // The export that asks for the rows writes the one entry (next test).
+    expect(await countAudit()).toBe(auditBefore)
+  })
+
+  it('writes one audit entry per resident export: filters, row count, masked or not, and the reason when unmasked', async () => {
+    const id = validIdNumber('1966-06-16')
+    await createResident(t, { unitId: compoundA.id, name: '导出甲', idNumber: id, phone: validMobile() })
+    await createResident(t, { unitId: compoundA2.id, name: '导出丙' })
+    await createResident(t, { unitId: compoundB.id, name: '导出乙' })
+
+    let before = await countAudit()
+    const masked = await download(t.admin, `/api/exports/residents.xlsx?unitId=${county.communityA.id}&sort=name`)
+    expect(masked.status).toBe(200)
+    expect(await countAudit()).toBe(before + 1)
+    const [entry] = ((await t.admin.get('/api/audit?action=exports.residents')).body.items as any[])
+    expect(entry).toMatchObject({ action: 'exports.residents', unitId: county.communityA.id, reason: null })
+    expect(entry.after).toEqual({ filters: { unitId: county.communityA.id, sort: 'name', status: 'active' }, rows: 2, unmasked: false, unmaskedRows: 0 })
+
+    before = await countAudit()
+    const clear = await download(t.admin, `/api/exports/residents.xlsx?unitId=${county.communityA.id}&unmasked=true&reason=${encodeURIComponent('核对低保名单')}`)
+    expect(clear.status).toBe(200)
+    expect(JSON.stringify([...(await readXlsx(clear.body)).values()])).toContain(id)
+    expect(await countAudit()).toBe(before + 1)
+    const [latest] = ((await t.admin.get('/api/audit?action=exports.residents')).body.items as any[])
+    expect(latest).toMatchObject({ action: 'exports.residents', reason: '核对低保名单' })
+    expect(latest.after).toEqual({ filters: { unitId: county.communityA.id, status: 'active', sort: 'id' }, rows: 2, unmasked: true, reason: '核对低保名单', unmaskedRows: 1 })
+    expect(await auditOf('residents.export')).toHaveLength(0)
+  })
+
+  it('registers a batch of persons by createPerson’s rules: each refused alone, the rest written encrypted with households, heads, tags and audit', async () => {
+    const admin: Actor = { accountId: null, username: 'importer', displayName: 'importer', grants: [{ role: 'county_admin', unitId: null, unitPath: null, unitName: null }], sessionId: null, ip: '127.0.0.1', requestId: 'imp', lang: 'zh' }
+    const db = t.dbHandle.db
+    const taken = validIdNumber('1950-01-01')
+    await createResident(t, { unitId: compoundA.id, name: '已登记', idNumber: taken })
+    const existing = await db.transaction().execute((trx) => createHousehold(trx, admin, { unitId: compoundA2.id, room: '9-9' }, { audit: false }))
+    const tag = (await t.admin.get('/api/person-tags')).body.items[0]
+    const idA = validIdNumber('1960-02-02', 'female')
+    const phone = validMobile()
+    const batch = {
+      households: [{ unitId: compoundA.id, room: '8-1' }, { unitId: compoundA.id, room: '8-2' }],
+      persons: [
+        { input: { name: '户主甲', idNumber: idA, phone, tagIds: [tag.id], relation: 'head' }, newHousehold: 0 },
+        { input: { name: '配偶甲', relation: 'spouse' }, newHousehold: 0 },
+        { input: { name: '二户主', relation: 'head' }, newHousehold: 0 },
+        { input: { name: '重号', idNumber: taken, relation: 'head' }, newHousehold: 1 },
+        { input: { name: '同批重号', idNumber: idA, unitId: compoundA2.id } },
+        { input: { name: '社区不是住址', unitId: county.communityA.id } },
+        { input: { name: '入旧户', householdId: existing.id, relation: 'head' } },
+        { input: { name: '坏号', idNumber: '123', unitId: compoundA.id } },
+        { input: { name: '错地址', room: '别处' }, newHousehold: 0 },
+      ],
+    }
+    const refusals = ['household_has_head', 'id_number_taken', 'id_number_taken', 'invalid_resident_unit', 'invalid_id_number', 'address_follows_household']
+    const before = { persons: await personCount(), audit: await countAudit() }
+    const checked = await checkPersonsBatch(db, t.pii, admin, batch)
+    expect(checked.map((e) => e?.code ?? null)).toEqual([null, null, ...refusals.slice(0, 4), null, ...refusals.slice(4)])
+    expect(await personCount()).toBe(before.persons)
+
+    // Inside a transaction that rolls back, nothing stays.
+    await expect(db.transaction().execute(async (trx) => {
+      await createPersonsBatch(trx, t.pii, admin, batch)
+      throw new Error('roll back')
+    })).rejects.toThrow('roll back')
+    expect({ persons: await personCount(), audit: await countAudit() }).toEqual(before)
+
+    const out = await db.transaction().execute((trx) => createPersonsBatch(trx, t.pii, admin, batch))
+    expect(out.persons.map((o) => o.refused?.code ?? null)).toEqual(checked.map((e) => e?.code ?? null))
+    expect(out.households[0]).toEqual(expect.any(Number))
+    expect(out.households[1]).toBeNull()
+    expect(await personCount()).toBe(before.persons + 3)
+    // the same audit as one by one: a household and three persons
+    expect(await countAudit()).toBe(before.audit + 4)
+    expect((await auditOf('residents.create')).length).toBe(3 + 1)
+
+    const head = await db.selectFrom('person').selectAll().where('id', '=', out.persons[0]!.id as number).executeTakeFirstOrThrow()
+    expect(head).toMatchObject({
+      household_id: out.households[0], relation: 'head', unit_id: compoundA.id, room: '8-1', birth_date: '1960-02-02', gender: 'female',
+      id_number_hash: t.pii.lookupHash(idA), id_number_masked: `${idA.slice(0, 4)}**********${idA.slice(-4)}`, phone_hash: t.pii.lookupHash(phone),
+    })
+    expect(head.id_number_enc).not.toContain(idA)
+    expect(t.pii.decrypt(head.id_number_enc as string)).toBe(idA)
+    const hh = (await t.admin.get(`/api/households/${out.households[0]}`)).body
+    expect(hh).toMatchObject({ headPersonId: head.id, memberCount: 2, room: '8-1' })
+    expect((await t.admin.get(`/api/residents/${head.id}`)).body.tags.map((x: any) => x.id)).toEqual([tag.id])
+    expect((await t.admin.get(`/api/households/${existing.id}`)).body).toMatchObject({ headPersonId: out.persons[6]!.id, memberCount: 1 })
+
+    // another community's worker is refused there, row by row
+    const worker: Actor = { ...admin, grants: [{ role: 'community_worker', unitId: county.communityA.id, unitPath: county.communityA.path, unitName: null }] }
+    const outside = await checkPersonsBatch(db, t.pii, worker, { households: [], persons: [{ input: { name: '外人', unitId: compoundB.id } }, { input: { name: '本社区', unitId: compoundA.id } }] })
+    expect(outside.map((e) => e?.code ?? null)).toEqual(['forbidden', null])
   })
 
   it('lets an importer create households and people inside its own transaction, all or nothing', async () => {

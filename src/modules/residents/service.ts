@@ -523,7 +523,8 @@ export interface ResidentExportRow extends PersonView {
 /**
  * Every resident matching the filters inside the actor's `residents.read` subtrees, for an export.
  * Masked unless `unmasked` is asked for; then rows are unmasked only where the actor holds
- * `residents.unmask`. The export itself is audited (`residents.export` or `residents.export_unmasked`).
+ * `residents.unmask`. Writes no audit entry: the export that asks for these rows writes one for the
+ * whole export (filters, rows, unmaskedRows from here, the reason), and a second would double it.
  */
 export async function residentRowsForExport(
   db: Db, pii: PiiCipher, actor: Actor, filters: ResidentFilters, options: { unmasked: boolean },
@@ -542,16 +543,7 @@ export async function residentRowsForExport(
       phone: reveal && r.phone_enc ? pii.decrypt(r.phone_enc) : r.phone_masked,
     }
   })
-  const unmasked = options.unmasked && out.some((r) => r.unmasked)
-  const scope = subtreeFilter(actor, 'residents.read')
-  await db.transaction().execute((trx) =>
-    recordAudit(trx, actor, {
-      action: unmasked ? 'residents.export_unmasked' : 'residents.export', entityType: 'person', entityId: null,
-      unitPath: filter.under ?? (scope.paths.length === 1 ? scope.paths[0] ?? null : null),
-      after: { filters, rows: out.length, unmaskedRows },
-    }),
-  )
-  return { rows: out, unmasked, unmaskedRows }
+  return { rows: out, unmasked: options.unmasked && out.some((r) => r.unmasked), unmaskedRows }
 }
 
 // --- households -----------------------------------------------------------------------------
