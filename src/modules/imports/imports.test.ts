@@ -72,6 +72,9 @@ describe.each(dialects)('imports on %s', (dialect) => {
   }
   const residentsFile = (rows: Cell[][]) => xlsxBuffer([HEADER, ...rows], '居民')
   const countPersons = async () => Number((await t.dbHandle.db.selectFrom('person').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n)
+  const countRows = async (table: 'unit' | 'audit_log' | 'party_member' | 'household') =>
+    Number((await t.dbHandle.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n)
+  const counts = async () => ({ units: await countRows('unit'), audit: await countRows('audit_log'), members: await countRows('party_member') })
 
   it('serves each template with its headers, an example row and a 说明 sheet', async () => {
     for (const [kind, first] of [['residents', '姓名'], ['units', '名称'], ['members', '身份证号']] as const) {
@@ -311,6 +314,85 @@ describe.each(dialects)('imports on %s', (dialect) => {
     expect(buildings.map((u: any) => u.name).sort()).toEqual(['1号楼', '2号楼'])
     const grid = (await t.admin.get('/api/units?type=grid&q=二网格')).body.items[0]
     expect(grid.parentId).toBe(county.communityA.id)
+  })
+
+  it('all_or_nothing units: a last row refused only while writing leaves no unit and no audit entry; valid_rows writes the others whole', async () => {
+    const header = ['名称', '类型', '编码', '上级编码', '地址']
+    // Row 3 takes the code the unit service generates for row 2's grid: nothing can tell before row 2 is written.
+    const rows = [
+      header,
+      ['新社区', '社区', '371524001009', null, null],
+      ['一网格', '网格', null, '371524001009', null],
+      ['二网格', '网格', '371524001009001', '371524001009', null],
+    ]
+    const url = (mode: string) => `/api/imports/units?mode=${mode}&unitId=${county.subdistrict.id}`
+    const before = await counts()
+    const res = await upload(t.admin, url('all_or_nothing'), await xlsxBuffer(rows, '单位'))
+    expect(res.status).toBe(202)
+    await runNextJob(t.app)
+    const job = (await t.admin.get(`/api/jobs/${res.body.id}`)).body
+    expect(job).toMatchObject({ status: 'done', succeeded: 0, failed: 1, result: { committed: false } })
+    expect(job.message).toContain('未导入任何数据')
+    expect(await counts()).toEqual(before)
+    const report = [...(await readXlsx((await download(t.admin, job.links.output)).body)).values()][0] as Cell[][]
+    expect(report.slice(1).map((r) => [r[0], r[5]])).toEqual([['二网格', '第3列 编码 已被系统中的其他单位使用']])
+
+    // A last row bad on its face: still nothing.
+    const typo = await upload(t.admin, url('all_or_nothing'), await xlsxBuffer([...rows.slice(0, 3), ['三网格', '网格', '12', '371524001009', null]], '单位'))
+    await runNextJob(t.app)
+    expect((await t.admin.get(`/api/jobs/${typo.body.id}`)).body).toMatchObject({ status: 'done', succeeded: 0, failed: 1 })
+    expect(await counts()).toEqual(before)
+
+    // valid_rows: the first two land, each with its units.create entry, plus the import's own entry.
+    const some = await upload(t.admin, url('valid_rows'), await xlsxBuffer(rows, '单位'))
+    await runNextJob(t.app)
+    expect((await t.admin.get(`/api/jobs/${some.body.id}`)).body).toMatchObject({ status: 'done', succeeded: 2, failed: 1 })
+    expect(await counts()).toEqual({ ...before, units: before.units + 2, audit: before.audit + 3 })
+    const grids = (await t.admin.get('/api/units?type=grid&q=网格')).body.items.filter((u: any) => u.code?.startsWith('371524001009'))
+    expect(grids.map((u: any) => [u.name, u.code])).toEqual([['一网格', '371524001009001']])
+
+    // The same file with the clash removed goes in whole.
+    const fixed = await upload(t.admin, url('all_or_nothing'), await xlsxBuffer([header, ['二新社区', '社区', '371524001010', null, null], ['一网格', '网格', null, '371524001010', null]], '单位'))
+    await runNextJob(t.app)
+    expect((await t.admin.get(`/api/jobs/${fixed.body.id}`)).body).toMatchObject({ status: 'done', succeeded: 2, failed: 0, result: { committed: true } })
+    expect(await countRows('unit')).toBe(before.units + 4)
+  })
+
+  it('all_or_nothing members: a last row refused while writing leaves no member, no 党代表 mark and no audit entry', async () => {
+    const org = await createPartyOrg(t, { unitId: county.communityA.id, kind: 'committee', name: '吉祥苑社区党委' })
+    const branch = await createPartyOrg(t, { unitId: county.gridA.id, kind: 'branch', parentId: org.id, name: '第一网格党支部' })
+    const ids = [validIdNumber('1971-01-01'), validIdNumber('1981-01-01'), validIdNumber('1961-01-01')]
+    const people = []
+    for (const [i, idNumber] of ids.entries()) people.push(await createResident(t, { unitId: compound.id, name: `党员${i}`, idNumber }))
+    // The third is a member already: only the party service, at write time, refuses that row.
+    expect((await t.admin.post('/api/party/members', { personId: people[2].id, orgId: branch.id, stage: 'full', joinedDate: '2001-07-01' })).status).toBe(201)
+    const header = ['身份证号', '姓名', '所属党组织', '发展阶段', '申请入党日期', '入党日期', '转正日期', '是否党代表']
+    const rows = [
+      header,
+      [ids[0] as string, '党员0', '第一网格党支部', '正式党员', null, '2000-07-01', '2001-07-01', '是'],
+      [ids[1] as string, '党员1', '第一网格党支部', '入党申请人', '2024-03-01', null, null, null],
+      [ids[2] as string, '党员2', '第一网格党支部', '正式党员', null, '2001-07-01', null, null],
+    ]
+    const url = (mode: string) => `/api/imports/members?mode=${mode}&unitId=${county.communityA.id}`
+    const before = await counts()
+    const res = await upload(t.admin, url('all_or_nothing'), await xlsxBuffer(rows, '党员'))
+    await runNextJob(t.app)
+    const job = (await t.admin.get(`/api/jobs/${res.body.id}`)).body
+    expect(job).toMatchObject({ status: 'done', succeeded: 0, failed: 1, result: { committed: false } })
+    expect(await counts()).toEqual(before)
+    const report = [...(await readXlsx((await download(t.admin, job.links.output)).body)).values()][0] as Cell[][]
+    expect(report.slice(1).map((r) => [r[1], r[8]])).toEqual([['党员2', '第1列 身份证号 已有党员(发展)档案,不能重复登记']])
+
+    // valid_rows: each good row lands whole, the 党代表 mark with its member (and its audit entry) in the same transaction.
+    const some = await upload(t.admin, url('valid_rows'), await xlsxBuffer(rows, '党员'))
+    await runNextJob(t.app)
+    expect((await t.admin.get(`/api/jobs/${some.body.id}`)).body).toMatchObject({ status: 'done', succeeded: 2, failed: 1, result: { written: { members: 2, representatives: 1 } } })
+    const after = await counts()
+    expect(after.members).toBe(before.members + 2)
+    // party.member_update for the mark and imports.members for the file (member creation is summed up in the latter)
+    expect(after.audit).toBe(before.audit + 2)
+    const members = (await t.admin.get(`/api/party/members?unitId=${county.communityA.id}&status=all`)).body.items
+    expect(members.map((m: any) => [m.name, m.isRepresentative]).sort()).toEqual([['党员0', true], ['党员1', false], ['党员2', false]])
   })
 
   it('imports party members found by identity number, refusing unknown people and wrong stages', async () => {
