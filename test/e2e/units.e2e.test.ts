@@ -33,7 +33,7 @@ async function expandNode(page: Page, id: number): Promise<void> {
         if ((await item.getAttribute('aria-expanded')) !== 'true') await item.locator('.ant-tree-switcher').first().click()
         return item.getAttribute('aria-expanded')
       },
-      { timeout: 30_000, intervals: [1_000] },
+      { timeout: 30_000, interval: 1_000 },
     )
     .toBe('true')
 }
