@@ -318,11 +318,20 @@ export async function findOfferedItem(
   const location = await store.findUnit(db, input.locationUnitId)
   if (!location) throw new AppError('unit_not_found', { unitId: input.locationUnitId })
   const row = input.itemId !== undefined ? await store.findItemById(db, input.itemId) : input.code !== undefined ? await store.findItemByCode(db, input.code) : undefined
-  const key = input.itemId ?? input.code ?? null
+  return toItemView(checkOffered(location, row, input.audience, input.itemId ?? input.code ?? null))
+}
+
+/** The same check for a location the caller has read already; the item row comes back for routing (resolveRouteAt). */
+export async function findOfferedItemAt(db: Db, location: store.UnitRow, itemId: number, audience: Audience): Promise<{ view: ServiceItemView; row: store.ItemRow }> {
+  const row = checkOffered(location, await store.findItemById(db, itemId), audience, itemId)
+  return { view: toItemView(row), row }
+}
+
+function checkOffered(location: store.UnitRow, row: store.ItemRow | undefined, audience: Audience, key: number | string | null): store.ItemRow {
   if (!row || row.status !== 'active' || row.category_status !== 'active') throw new AppError('service_item_not_found', { item: key })
-  if (input.audience === 'public' && row.visibility !== 'public') throw new AppError('service_item_not_found', { item: key })
+  if (audience === 'public' && row.visibility !== 'public') throw new AppError('service_item_not_found', { item: key })
   if (row.unit_id !== null && !pathIds(location.path).includes(row.unit_id)) throw new AppError('service_item_not_offered', { item: key, locationUnitId: location.id })
-  return toItemView(row)
+  return row
 }
 
 /** Active items offered at a location (null: every active item), for the public or for staff. */
@@ -492,7 +501,14 @@ export async function resolveRoute(db: Db, input: { locationUnitId: number; item
   if (!location) throw new AppError('unit_not_found', { unitId: input.locationUnitId })
   const item = await store.findItemById(db, input.itemId)
   if (!item) throw new AppError('service_item_not_found', { itemId: input.itemId })
-  const date = input.date ?? today()
+  return (await resolveRouteAt(db, location, item, input.date)).view
+}
+
+/** resolveRoute for a location and an item already read (the intake has both); also gives the winning unit's row. */
+export async function resolveRouteAt(
+  db: Db, location: store.UnitRow, item: Pick<store.ItemRow, 'id' | 'category_id' | 'parent_category_id' | 'default_unit_id' | 'owner_unit_type'>, day?: string,
+): Promise<{ view: RouteView; unit: store.UnitRow }> {
+  const date = day ?? today()
   const chainIds = pathIds(location.path)
   const units = await store.findUnits(db, chainIds)
   const chain = chainIds.map((id) => units.get(id)).filter((u): u is store.UnitRow => u !== undefined).reverse()
@@ -506,12 +522,13 @@ export async function resolveRoute(db: Db, input: { locationUnitId: number; item
     property = unit && compound && unit.status === 'active' ? { unit, compoundId: compound.id } : null
     return property
   }
-  const answer = async (unit: store.UnitRow, via: RouteView['via'], ruleId: number | null, coUnitIds: number[], compoundId: number | null): Promise<RouteView> => {
+  const answer = async (unit: store.UnitRow, via: RouteView['via'], ruleId: number | null, coUnitIds: number[], compoundId: number | null) => {
     const co = await store.findUnits(db, coUnitIds)
-    return {
+    const view: RouteView = {
       unitId: unit.id, unitName: unit.name, unitType: unit.type, unitPath: unit.path, via, ruleId, compoundUnitId: compoundId,
       coUnits: coUnitIds.map((id) => co.get(id)).filter((u): u is store.UnitRow => u?.status === 'active' && u.id !== unit.id).map((u) => ({ id: u.id, name: u.name })),
     }
+    return { view, unit }
   }
 
   const rules = rankRules(

@@ -9,7 +9,7 @@ import { containsText } from '../../db/text.js'
 
 export type UnitRow = NonNullable<Awaited<ReturnType<typeof findUnit>>>
 
-const unitColumns = ['id', 'parent_id', 'county_id', 'type', 'name', 'path', 'depth', 'status'] as const
+const unitColumns = ['id', 'parent_id', 'county_id', 'type', 'name', 'code', 'path', 'depth', 'status'] as const
 
 export const findUnit = (db: Db, id: number) => db.selectFrom('unit').select(unitColumns).where('id', '=', id).executeTakeFirst()
 

@@ -6,7 +6,7 @@ import { randomToken, sha256 } from '../../lib/tokens.js'
 import { recordAudit } from '../audit/service.js'
 import { can, type Actor } from '../access/service.js'
 import { loadCalendar } from '../calendar/service.js'
-import { findOfferedItem, publicCatalog } from '../catalog/service.js'
+import { findOfferedItemAt, publicCatalog } from '../catalog/service.js'
 import type { ServiceItemView } from '../catalog/schema.js'
 import type { Priority } from '../catalog/priorities.js'
 import {
@@ -17,7 +17,7 @@ import { assertTransition, isResolvedStatus, targetStatus, type RequestStatus } 
 import { writeNotifications, type NotifyDraft } from './notify.js'
 import { cleanPhoto, PhotoError } from './photos.js'
 import { applyRollup } from './rollup.js'
-import { pickAssignee, reachableWorkers, routeRequest } from './routing.js'
+import { pickAssignee, reachableWorkers, routeRequest, type RoutedItem } from './routing.js'
 import type {
   LocationView, PublicSubmitInput, RatingInput, RatingView, ResidentCaseView, Source, StaffIntakeInput, SubmitResult, UploadResult,
 } from './schema.js'
@@ -134,10 +134,11 @@ async function replayOf(db: Db, key: string, fingerprint: string): Promise<Intak
   return { row, replayed: true }
 }
 
-async function offeredItem(db: Db, cmd: IntakeCommand): Promise<ServiceItemView | null> {
+/** The item and its row (read once, for the checks here and for routing in the transaction). */
+async function offeredItem(db: Db, cmd: IntakeCommand): Promise<{ view: ServiceItemView; row: RoutedItem } | null> {
   if (cmd.itemId === null) return null
   try {
-    return await findOfferedItem(db, { itemId: cmd.itemId, locationUnitId: cmd.location.id, audience: cmd.audience })
+    return await findOfferedItemAt(db, cmd.location, cmd.itemId, cmd.audience)
   } catch (err) {
     if (err instanceof AppError && ['service_item_not_found', 'service_item_not_offered', 'unit_not_found'].includes(err.code)) {
       throw new AppError('unknown_item', { itemId: cmd.itemId, reason: err.code })
@@ -159,7 +160,8 @@ export async function intakeRequest(ctx: RequestsContext, actor: Actor, cmd: Int
     if (replay) return replay
   }
   if (cmd.location.status !== 'active' || cmd.location.county_id === null) throw new AppError('unknown_location', { unitId: cmd.location.id })
-  const item = await offeredItem(ctx.db, cmd)
+  const offered = await offeredItem(ctx.db, cmd)
+  const item = offered?.view ?? null
   const anonymous = cmd.anonymous === true || !cmd.phone
   if (cmd.anonymous === true && (cmd.phone || cmd.contactName)) {
     throw new AppError('validation_failed', [{ in: 'body', field: 'anonymous', problem: 'conflict', message: 'an anonymous request carries no name or phone' }])
@@ -176,7 +178,7 @@ export async function intakeRequest(ctx: RequestsContext, actor: Actor, cmd: Int
     const row = await ctx.db.transaction().execute(async (trx) => {
       const now = nowOf(ctx)
       const calendar = await loadCalendar(trx, cmd.location.county_id)
-      const route = await routeRequest(trx, cmd.location, item?.id ?? null)
+      const route = await routeRequest(trx, cmd.location, offered?.row ?? null)
       if (!route) throw new AppError('unknown_location', { unitId: cmd.location.id })
       const clock = newClock({ priority, response: item?.responseTime ?? null, resolution: item?.resolutionTime ?? null }, now)
       const resolution = resolutionDeadlines(clock, calendar)

@@ -1,6 +1,6 @@
 import type { Db } from '../../db/connect.js'
 import { roles, roleAllows } from '../access/roles.js'
-import { resolveRoute } from '../catalog/service.js'
+import { resolveRouteAt } from '../catalog/service.js'
 import { fallbackUnit, pathIds } from '../catalog/routing.js'
 import type { AssignmentPolicy } from './schema.js'
 import * as store from './store.js'
@@ -8,7 +8,7 @@ import * as store from './store.js'
 /**
  * Where a new request goes and who inside the unit gets it.
  * - With an item: the catalog's routing (rules for location × matter, the item's default unit, its
- *   owner level, the compound's property company) — `resolveRoute`, with its co-handling units.
+ *   owner level, the compound's property company) — the catalog's `resolveRoute`, with its co-handling units.
  * - Free text (no item): the fallback up the tree (兜底), the nearest community or village, then
  *   sub-district or town, then county — the catalog's `fallbackUnit` rule.
  * Whichever unit receives it first is responsible until another unit signs for it (首接负责).
@@ -20,12 +20,13 @@ export interface Route {
   ruleId: number | null
 }
 
-export async function routeRequest(db: Db, location: store.UnitRow, itemId: number | null): Promise<Route | null> {
-  if (itemId !== null) {
-    const route = await resolveRoute(db, { locationUnitId: location.id, itemId })
-    const unit = await store.findUnit(db, route.unitId)
-    if (!unit) return null
-    return { unit, coUnitIds: route.coUnits.map((u) => u.id), via: route.via, ruleId: route.ruleId }
+/** The item's row as the intake read it (its routing fields). */
+export type RoutedItem = Parameters<typeof resolveRouteAt>[2]
+
+export async function routeRequest(db: Db, location: store.UnitRow, item: RoutedItem | null): Promise<Route | null> {
+  if (item !== null) {
+    const { view, unit } = await resolveRouteAt(db, location, item)
+    return { unit, coUnitIds: view.coUnits.map((u) => u.id), via: view.via, ruleId: view.ruleId }
   }
   const chainIds = pathIds(location.path)
   const units = await store.findUnits(db, chainIds)
