@@ -4,7 +4,7 @@ import { createPartyMember, createPartyOrg, createResident, createUnit, smallCou
 import { shanghaiDay } from '../../lib/time.js'
 import { systemActor } from '../access/service.js'
 import { addMonths, addYears } from './development-rules.js'
-import { ensurePartyChain, refreshPartyChecks } from './service.js'
+import { changeMember, createMember, ensurePartyChain, refreshPartyChecks } from './service.js'
 
 describe.each(dialects)('party organizations and members on %s', (dialect) => {
   let t: TestApp
@@ -30,6 +30,32 @@ describe.each(dialects)('party organizations and members on %s', (dialect) => {
   afterEach(async () => { await t.close() })
 
   const today = () => shanghaiDay(new Date())
+  const countRows = async (table: 'party_member' | 'audit_log') =>
+    Number((await t.dbHandle.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n)
+
+  it('registers a member and marks a 党代表 inside the caller’s transaction (an importer’s): a refusal rolls both back with their audit', async () => {
+    const actor = systemActor('import-test')
+    const db = t.dbHandle.db
+    const full = await createResident(t, { unitId: compoundA.id, name: '代表甲' })
+    const applicant = await createResident(t, { unitId: compoundA.id, name: '申请乙' })
+    const before = { members: await countRows('party_member'), audit: await countRows('audit_log') }
+    await expect(db.transaction().execute(async (trx) => {
+      const { id } = await createMember(trx, actor, { personId: full.id, orgId: orgs.branchA.id, stage: 'full', joinedDate: '2001-07-01' })
+      await changeMember(trx, actor, id, { isRepresentative: true })
+      const second = await createMember(trx, actor, { personId: applicant.id, orgId: orgs.branchA.id, stage: 'applicant', applicationDate: '2024-03-01' })
+      await changeMember(trx, actor, second.id, { isRepresentative: true })
+    })).rejects.toMatchObject({ code: 'representative_requires_full_member' })
+    expect({ members: await countRows('party_member'), audit: await countRows('audit_log') }).toEqual(before)
+
+    const id = await db.transaction().execute(async (trx) => {
+      const made = await createMember(trx, actor, { personId: full.id, orgId: orgs.branchA.id, stage: 'full', joinedDate: '2001-07-01' })
+      await changeMember(trx, actor, made.id, { isRepresentative: true })
+      return made.id
+    })
+    expect((await t.admin.get(`/api/party/members/${id}`)).body).toMatchObject({ isRepresentative: true, stage: 'full' })
+    // party.member_create and party.member_update, written with the rows
+    expect({ members: await countRows('party_member'), audit: await countRows('audit_log') }).toEqual({ members: before.members + 1, audit: before.audit + 2 })
+  })
 
   it('nests organizations by kind and unit, and refuses a bad parent or a cycle', async () => {
     const groupUnderCommittee = await t.admin.post('/api/party/orgs', { name: '错组', kind: 'group', unitId: compoundA.id, parentId: orgs.committeeA.id })

@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { buildTestApp, dialects, type TestApp } from '../../../test/support/app.js'
 import { createUnit, dongECounty, insertHouseholds, insertPartyMembers, insertPartyOrg, userWith } from '../../../test/support/factories.js'
-import { lineageClosure } from './service.js'
+import { systemActor } from '../access/service.js'
+import { createUnit as createUnitService, createUnitIn, lineageClosure } from './service.js'
 import { codeProblem, nextGridCode, rebaseCode } from './codes.js'
 import { canBeChildOf } from './hierarchy.js'
 import { boundaryProblem } from './geojson.js'
@@ -118,6 +119,26 @@ describe.each(dialects)('units and restructuring on %s', (dialect) => {
       expect(explicit.status).toBe(201)
       const afterExplicit = await t.admin.post('/api/units', { parentId: f.jixiangyuan.id, type: 'grid', name: '下一个网格' })
       expect(afterExplicit.body.code).toBe('371524001001051')
+    })
+
+    it('creates units inside the caller’s transaction (an importer’s): a refusal there rolls back every unit and audit entry', async () => {
+      const actor = systemActor('import-test')
+      const before = { units: await count('unit'), audit: await count('audit_log') }
+      await expect(db().transaction().execute(async (trx) => {
+        const compound = await createUnitIn(trx, actor, { parentId: f.grids[0]!.id, type: 'compound', name: '导入小区', code: 'DR-01' })
+        // createUnit joins a transaction it is given instead of opening a nested one
+        await createUnitService(trx, actor, { parentId: compound.id, type: 'building', name: '1号楼' })
+        await createUnitIn(trx, actor, { parentId: compound.id, type: 'building', name: '重号楼', code: 'DR-01' })
+      })).rejects.toMatchObject({ code: 'unit_code_taken' })
+      expect({ units: await count('unit'), audit: await count('audit_log') }).toEqual(before)
+
+      const made = await db().transaction().execute(async (trx) => {
+        const compound = await createUnitIn(trx, actor, { parentId: f.grids[0]!.id, type: 'compound', name: '导入小区', code: 'DR-01' })
+        return [compound, await createUnitIn(trx, actor, { parentId: compound.id, type: 'building', name: '1号楼' })]
+      })
+      expect({ units: await count('unit'), audit: await count('audit_log') }).toEqual({ units: before.units + 2, audit: before.audit + 2 })
+      expect(made[1]!.path).toBe(`${made[0]!.path}${made[1]!.id}/`)
+      await assertTreesConsistent()
     })
 
     it('stores a GeoJSON boundary and refuses broken ones', async () => {
