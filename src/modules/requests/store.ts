@@ -1,4 +1,4 @@
-import { sql, type Expression, type ExpressionBuilder, type Insertable, type Kysely, type SelectQueryBuilder, type SqlBool, type Updateable } from 'kysely'
+import { CompiledQuery, sql, type Expression, type ExpressionBuilder, type Insertable, type Kysely, type SelectQueryBuilder, type SqlBool, type Updateable } from 'kysely'
 import { dialectOf, type Db } from '../../db/connect.js'
 import type { Database } from '../../db/database.js'
 import type {
@@ -172,19 +172,19 @@ function pageIds(db: Db, f: RequestListFilter, page: { limit: number; offset: nu
   return ids.limit(page.limit).offset(page.offset)
 }
 
-/** One page of cases and the total: two queries (the page with names joined, and the count). */
+/** One page of cases and the total: two queries (the page with names joined, and the count — for the unit box the sum of its branches' counts in one statement). */
 export async function listRequests(db: Db, f: RequestListFilter, page: { limit: number; offset: number }) {
   let q = withNames(db).select(summaryColumns).where('r.id', 'in', pageIds(db, f, page))
   for (const [column, direction] of listOrder(f.sort)) q = q.orderBy(sql.ref(`r.${column}`), direction)
   const countOf = (branch: UnitBranch | null) => {
     const where = listWhere(f, branch)
-    return db.selectFrom('request as r').select((eb) => eb.fn.countAll<number>().as('n')).where((eb) => where(eb as unknown as ReqEb)).executeTakeFirstOrThrow()
+    return db.selectFrom('request as r').select((eb) => eb.fn.countAll<number>().as('n')).where((eb) => where(eb as unknown as ReqEb))
   }
-  const [rows, ...counts] = await Promise.all([
-    q.execute(),
-    ...(f.box === 'unit' && !f.scope.all ? unitBranches.map(countOf) : [countOf(null)]),
-  ])
-  return { rows, total: counts.reduce((sum, c) => sum + Number(c.n), 0) }
+  const count = f.box === 'unit' && !f.scope.all
+    ? db.selectNoFrom(sql<number>`${sql.join(unitBranches.map((b) => sql`(${countOf(b)})`), sql` + `)}`.as('n'))
+    : countOf(null)
+  const [rows, counted] = await Promise.all([q.execute(), count.executeTakeFirstOrThrow()])
+  return { rows, total: Number(counted.n) }
 }
 
 // --- timeline, co-units, photos, ratings --------------------------------------------------------
@@ -503,16 +503,38 @@ function monthValues(deltas: RollupDelta[]) {
   return [...map.values()].filter((r) => counterNames.some((n) => r[n] !== 0))
 }
 
+/**
+ * The text of the rollup upsert for `rows` rows, kept per dialect, table and row count: every write to
+ * a request runs it twice (days, months) with some twenty rows of twenty values, and building that
+ * through the query builder each time cost more than running it.
+ */
+const upsertTexts = new Map<string, string>()
+function rollupUpsertText(dialect: 'sqlite' | 'postgres', table: 'request_rollup' | 'request_rollup_month', rows: number): string {
+  const cacheKey = `${dialect}|${table}|${rows}`
+  let text = upsertTexts.get(cacheKey)
+  if (text) return text
+  const key = table === 'request_rollup' ? 'day' : 'month'
+  const columns = ['dim', 'unit_id', key, 'county_id', ...counterNames]
+  let n = 0
+  const tuple = () => `(${columns.map(() => (dialect === 'postgres' ? `$${++n}` : '?')).join(', ')})`
+  text = `insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) values ${Array.from({ length: rows }, tuple).join(', ')}`
+    + ` on conflict ("dim", "unit_id", "${key}") do update set ${counterNames.map((c) => `"${c}" = "${table}"."${c}" + "excluded"."${c}"`).join(', ')}`
+  upsertTexts.set(cacheKey, text)
+  return text
+}
+
+async function upsertRollupRows(db: Db, table: 'request_rollup' | 'request_rollup_month', rows: { dim: string; unit_id: number; key: string; county_id: number; counters: Counters }[]) {
+  const params: unknown[] = []
+  for (const r of rows) params.push(r.dim, r.unit_id, r.key, r.county_id, ...counterNames.map((c) => r.counters[c]))
+  await db.executeQuery(CompiledQuery.raw(rollupUpsertText(dialectOf(db as unknown as Kysely<unknown>), table, rows.length), params))
+}
+
 /** Adds deltas with one upsert per table (days, months), then drops rows no request contributes to any more. */
 export async function addRollupDeltas(db: Db, deltas: RollupDelta[]): Promise<void> {
-  await db.insertInto('request_rollup').values(deltas.map(rollupValues))
-    .onConflict((oc) => oc.columns(['dim', 'unit_id', 'day']).doUpdateSet(addExcluded('request_rollup')))
-    .execute()
+  await upsertRollupRows(db, 'request_rollup', deltas.map((d) => ({ dim: d.dim, unit_id: d.unitId, key: d.day, county_id: d.countyId, counters: d.counters })))
   const months = monthValues(deltas)
   if (months.length > 0) {
-    await db.insertInto('request_rollup_month').values(months)
-      .onConflict((oc) => oc.columns(['dim', 'unit_id', 'month']).doUpdateSet(addExcluded('request_rollup_month')))
-      .execute()
+    await upsertRollupRows(db, 'request_rollup_month', months.map((m) => ({ dim: m.dim, unit_id: m.unit_id, key: m.month, county_id: m.county_id, counters: m })))
   }
   const left = deltas.filter((d) => d.counters.submitted < 0)
   if (left.length > 0) {
