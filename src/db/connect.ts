@@ -4,6 +4,7 @@ import SQLite from 'better-sqlite3'
 import pg from 'pg'
 import { Kysely, PostgresDialect, SqliteDialect, PostgresAdapter, sql } from 'kysely'
 import type { Database } from './database.js'
+import type { Config } from '../config.js'
 
 export type Db = Kysely<Database>
 export type DialectName = 'sqlite' | 'postgres'
@@ -50,18 +51,34 @@ export interface ConnectOptions {
   poolSize?: number
 }
 
+/**
+ * The schema a DATABASE_URL names through libpq's options (`?options=-c search_path=NAME`), or null
+ * for the default one. Migrations, backups and restores then stay inside that schema.
+ */
+export function schemaFromUrl(databaseUrl: string): string | null {
+  let options: string | null
+  try {
+    options = new URL(databaseUrl).searchParams.get('options')
+  } catch {
+    return null
+  }
+  const match = options?.match(/(?:-c\s*|--)search_path=([A-Za-z_][A-Za-z0-9_]*)/)
+  return match?.[1] ?? null
+}
+
 export function connect(options: ConnectOptions): DbHandle {
   if (options.databaseUrl) {
+    const schema = options.pgSchema ?? schemaFromUrl(options.databaseUrl)
     const pool = new pg.Pool({
       connectionString: options.databaseUrl,
       max: options.poolSize ?? 10,
       types: postgresTypes(),
-      ...(options.pgSchema ? { options: `-c search_path=${options.pgSchema}` } : {}),
+      ...(schema ? { options: `-c search_path=${schema}` } : {}),
     })
     // An idle client that loses its server must not crash the process.
     pool.on('error', () => undefined)
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
-    return { db, dialect: 'postgres', sqlite: null, pool, schema: options.pgSchema ?? null, close: () => db.destroy() }
+    return { db, dialect: 'postgres', sqlite: null, pool, schema, close: () => db.destroy() }
   }
   const file = options.sqliteFile ?? ':memory:'
   if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true })
@@ -89,11 +106,17 @@ const STATEMENT_CACHE_SIZE = 1000
  * Kysely prepares every query anew; on SQLite preparing costs more than running a small query.
  * Statements are kept by their SQL text (least recently used go first); a statement still being
  * iterated is never handed out twice.
+ *
+ * Transactions begin IMMEDIATE: one process has one connection (Kysely queues its transactions), but
+ * another process on the same file (a second server, `chorus create-admin`) may write too. A deferred
+ * transaction that read first and writes second fails at once with SQLITE_BUSY when the other wrote
+ * in between; an immediate one waits for the write lock (busy_timeout) and then reads fresh data.
  */
 function withStatementCache(sqlite: SQLite.Database): { prepare(sql: string): SQLite.Statement; close(): void } {
   const cache = new Map<string, SQLite.Statement>()
   return {
     prepare(text: string) {
+      if (text === 'begin') text = 'begin immediate'
       const hit = cache.get(text)
       if (hit && !hit.busy) {
         cache.delete(text)
@@ -112,6 +135,11 @@ function withStatementCache(sqlite: SQLite.Database): { prepare(sql: string): SQ
       sqlite.close()
     },
   }
+}
+
+/** The deployment's database: DATABASE_URL, else chorus.db in CHORUS_DATA_DIR. */
+export function openDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir'>): DbHandle {
+  return connect({ databaseUrl: config.databaseUrl, sqliteFile: path.join(config.dataDir, 'chorus.db') })
 }
 
 export async function ping(db: Db): Promise<void> {

@@ -1,4 +1,5 @@
-import { Migrator, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely'
+import { Migrator, sql, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely'
+import type SQLite from 'better-sqlite3'
 import type { DbHandle } from './connect.js'
 import * as m20261129_01 from './migrations/2026-11-29-01-platform.js'
 import * as m20261129_02 from './migrations/2026-11-29-02-county-model.js'
@@ -33,12 +34,51 @@ const migrations: Record<string, Migration> = {
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) }
 
-/** Applies pending migrations. Kysely's migrator holds a lock row, so concurrent starts are safe. */
+/**
+ * Applies pending migrations, under a lock, so processes starting together on one database are safe.
+ * PostgreSQL: Kysely runs them in a transaction holding an advisory lock. SQLite: Kysely takes no lock
+ * and no transaction there, so the whole run happens inside one BEGIN IMMEDIATE transaction on our
+ * connection: a second process waits for the first to finish and then finds nothing left to do, and a
+ * process killed halfway leaves no half-applied migration behind (SQLite DDL is transactional).
+ */
 export async function migrateToLatest(handle: DbHandle): Promise<MigrationResultSet> {
-  // Kysely looks for its own tables in every schema unless told which one is ours. Migrations written
-  // in parallel may land out of date order; each is independent, so order among them is not enforced.
-  const migrator = new Migrator({ db: handle.db, provider, allowUnorderedMigrations: true, ...(handle.schema ? { migrationTableSchema: handle.schema } : {}) })
-  const result = await migrator.migrateToLatest()
+  // Kysely looks for its own tables in every schema unless told which one is ours (DATABASE_URL may
+  // name one; otherwise the connection's current schema). Migrations written in parallel may land out
+  // of date order; each is independent, so order among them is not enforced.
+  const schema = handle.schema ?? (handle.dialect === 'postgres' ? await currentSchema(handle) : null)
+  const migrator = new Migrator({ db: handle.db, provider, allowUnorderedMigrations: true, ...(schema ? { migrationTableSchema: schema } : {}) })
+  const result = handle.sqlite ? await underWriteLock(handle.sqlite, () => migrator.migrateToLatest()) : await migrator.migrateToLatest()
   if (result.error) throw result.error instanceof Error ? result.error : new Error(`migration failed: ${JSON.stringify(result.error)}`)
+  return result
+}
+
+async function currentSchema(handle: DbHandle): Promise<string | null> {
+  const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(handle.db)
+  return rows[0]?.schema ?? null
+}
+
+const LOCK_WAIT_MS = 10 * 60_000
+
+/** Runs `work` inside BEGIN IMMEDIATE (waiting for another process's migrations), committing only if it succeeded. */
+async function underWriteLock(sqlite: SQLite.Database, work: () => Promise<MigrationResultSet>): Promise<MigrationResultSet> {
+  const deadline = Date.now() + LOCK_WAIT_MS
+  for (;;) {
+    try {
+      sqlite.exec('begin immediate')
+      break
+    } catch (err) {
+      // busy_timeout already waited; another process is still migrating a large database.
+      if ((err as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > deadline) throw err
+      await new Promise((resolve) => setTimeout(resolve, 200))
+    }
+  }
+  let result: MigrationResultSet
+  try {
+    result = await work()
+  } catch (err) {
+    if (sqlite.inTransaction) sqlite.exec('rollback')
+    throw err
+  }
+  if (sqlite.inTransaction) sqlite.exec(result.error ? 'rollback' : 'commit')
   return result
 }

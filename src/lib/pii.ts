@@ -99,7 +99,18 @@ export function loadPiiKey(env: NodeJS.ProcessEnv, dataDir: string, warn: (msg: 
   if (fs.existsSync(file)) return Buffer.from(fs.readFileSync(file, 'utf8').trim(), 'base64')
   fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 })
   const key = crypto.randomBytes(32)
-  fs.writeFileSync(file, key.toString('base64') + '\n', { mode: 0o600 })
+  // Written whole under a temporary name, then linked into place: link fails if the file exists, so two
+  // processes starting together on one data directory end up with the same key (the first one's).
+  const temporary = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}`
+  fs.writeFileSync(temporary, key.toString('base64') + '\n', { mode: 0o600 })
+  try {
+    fs.linkSync(temporary, file)
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+    return Buffer.from(fs.readFileSync(file, 'utf8').trim(), 'base64')
+  } finally {
+    fs.rmSync(temporary, { force: true })
+  }
   warn(
     `\n  !!! CHORUS_PII_KEY is not set: generated a personal-information key at ${file}.\n` +
       '  !!! Back this file up and keep it secret: without it, identity and phone numbers cannot be read.\n' +

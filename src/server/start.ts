@@ -1,18 +1,15 @@
 import { loadConfig, type Config } from '../config.js'
-import { connect, type DbHandle } from '../db/connect.js'
+import { openDatabase } from '../db/connect.js'
 import { migrateToLatest } from '../db/migrate.js'
 import { ensureFirstAdmin } from '../modules/accounts/service.js'
 import { buildApp } from './app.js'
-import path from 'node:path'
 import type { App } from './types.js'
 import { loadPiiKey, PiiCipher } from '../lib/pii.js'
 import { seedDemoOnStart } from '../demo/seed.js'
 import { startJobRunner, stopJobRunner } from '../modules/jobs/runner.js'
 import { startBackgroundWork } from '../modules/requests/background.js'
 
-export function openDatabase(config: Config): DbHandle {
-  return connect({ databaseUrl: config.databaseUrl, sqliteFile: path.join(config.dataDir, 'chorus.db') })
-}
+export { openDatabase }
 
 /** Prepares the database (migrations, first administrator, demo county) and starts listening. */
 export async function startServer(config: Config = loadConfig()): Promise<App> {

@@ -296,23 +296,33 @@ export async function ensureFirstAdmin(db: Db, password: string | null): Promise
   if ((await store.countAccounts(db)) > 0) return { created: false, generatedPassword: null }
   const chosen = password ?? generatePassword()
   assertPasswordPolicy('admin', chosen)
-  await createAdminAccount(db, 'admin', '系统管理员', chosen, false)
-  return { created: true, generatedPassword: password ? null : chosen }
+  const hash = await hashPassword(chosen)
+  // Two processes starting together on an empty database: the check and the insert hold the accounts
+  // lock together, so exactly one creates the administrator (and prints its password); the other sees it.
+  const created = await db.transaction().execute(async (trx) => {
+    await store.lockAccountsForFirstAdmin(trx)
+    if ((await store.countAccounts(trx)) > 0) return false
+    await writeAdminAccount(trx, 'admin', '系统管理员', hash, false)
+    return true
+  })
+  return { created, generatedPassword: created && !password ? chosen : null }
 }
 
 /** Creates (or resets) a deployment-wide administrator; used by first start and `chorus create-admin`. */
 export async function createAdminAccount(db: Db, username: string, displayName: string, password: string, mustChange: boolean): Promise<void> {
   assertPasswordPolicy(username, password)
   const hash = await hashPassword(password)
-  await db.transaction().execute(async (trx) => {
-    const now = nowIso()
-    const existing = await store.findAccountByUsername(trx, username)
-    const id = existing
-      ? (await store.updateAccount(trx, existing.id, { password_hash: hash, status: 'active', locked_until: null, failed_logins: 0, updated_at: now }), existing.id)
-      : (await store.insertAccount(trx, { username, display_name: displayName, password_hash: hash, must_change_password: mustChange ? 1 : 0, password_changed_at: now, created_at: now, updated_at: now })).id
-    await store.replaceGrants(trx, id, [{ role: 'county_admin', unitId: null }], now)
-    await recordAudit(trx, systemActor('cli'), { action: existing ? 'accounts.reset_admin' : 'accounts.create_admin', entityType: 'account', entityId: id, after: { username } })
-  })
+  await db.transaction().execute((trx) => writeAdminAccount(trx, username, displayName, hash, mustChange))
+}
+
+async function writeAdminAccount(trx: Db, username: string, displayName: string, hash: string, mustChange: boolean): Promise<void> {
+  const now = nowIso()
+  const existing = await store.findAccountByUsername(trx, username)
+  const id = existing
+    ? (await store.updateAccount(trx, existing.id, { password_hash: hash, status: 'active', locked_until: null, failed_logins: 0, updated_at: now }), existing.id)
+    : (await store.insertAccount(trx, { username, display_name: displayName, password_hash: hash, must_change_password: mustChange ? 1 : 0, password_changed_at: now, created_at: now, updated_at: now })).id
+  await store.replaceGrants(trx, id, [{ role: 'county_admin', unitId: null }], now)
+  await recordAudit(trx, systemActor('cli'), { action: existing ? 'accounts.reset_admin' : 'accounts.create_admin', entityType: 'account', entityId: id, after: { username } })
 }
 
 export const purgeExpiredSessions = (db: Db) => store.deleteExpiredSessions(db, nowIso())

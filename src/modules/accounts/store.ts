@@ -1,4 +1,4 @@
-import type { Insertable, Updateable } from 'kysely'
+import { PostgresAdapter, sql, type Insertable, type Updateable } from 'kysely'
 import type { Db } from '../../db/connect.js'
 import type { AccountTable, SessionTable } from '../../db/tables/platform.js'
 import { inSubtrees, type SubtreeFilter } from '../../db/subtree.js'
@@ -15,6 +15,14 @@ export const insertAccount = (db: Db, row: Insertable<AccountTable>) =>
 
 export const updateAccount = (db: Db, id: number, patch: Updateable<AccountTable>) =>
   db.updateTable('account').set(patch).where('id', '=', id).execute()
+
+/**
+ * Serializes first-administrator creation: on PostgreSQL a lock on the account table (reads go on);
+ * on SQLite the transaction itself holds the write lock (it begins IMMEDIATE, see db/connect.ts).
+ */
+export async function lockAccountsForFirstAdmin(trx: Db): Promise<void> {
+  if (trx.getExecutor().adapter instanceof PostgresAdapter) await sql`lock table account in exclusive mode`.execute(trx)
+}
 
 export const countAccounts = async (db: Db): Promise<number> =>
   Number((await db.selectFrom('account').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n)
