@@ -63,7 +63,8 @@ export async function buildApp(options: BuildOptions): Promise<App> {
 
   const spa = options.web ? await registerWeb(app, config.webDir) : null
   app.setNotFoundHandler((req, reply) => {
-    const apiLike = req.url.startsWith('/api') || req.url.startsWith('/open311')
+    // /api and /open311 themselves and what lies under them; a page such as /open311-keys is the web app's.
+    const apiLike = /^\/(?:api|open311)(?:[/?]|$)/.test(req.url)
     if (spa && !apiLike && (req.method === 'GET' || req.method === 'HEAD')) return spa(req, reply)
     return sendError(req, reply, new AppError('route_not_found', { method: req.method, url: req.url.split('?')[0] }))
   })

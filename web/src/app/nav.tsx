@@ -8,6 +8,7 @@ import { AuditOutlined, HomeOutlined, TeamOutlined } from '@ant-design/icons'
 import { CloudUploadOutlined, ClusterOutlined, IdcardOutlined, TagsOutlined } from '@ant-design/icons'
 import { ApartmentOutlined, FlagOutlined, HistoryOutlined, PartitionOutlined, ShopOutlined, SolutionOutlined, SwapOutlined } from '@ant-design/icons'
 import { DashboardOutlined, ScheduleOutlined, FileTextOutlined, MessageOutlined, QrcodeOutlined, SendOutlined } from '@ant-design/icons'
+import { ApiOutlined } from '@ant-design/icons'
 import type { Action } from './auth'
 import type { MessageKey } from './i18n'
 
@@ -50,6 +51,7 @@ export const navEntries: NavEntry[] = [
   { path: '/request-templates', label: 'requests.nav.templates', icon: <MessageOutlined />, action: 'requests.dispatch', page: lazy(() => import('../pages/requests/TemplatesPage')) },
   { path: '/board', label: 'board.nav', icon: <DashboardOutlined />, action: 'board.read', page: lazy(() => import('../pages/board/BoardPage')) },
   { path: '/posters', label: 'requests.nav.posters', icon: <QrcodeOutlined />, action: 'units.read', page: lazy(() => import('../pages/requests/PostersPage')) },
+  { path: '/open311-keys', label: 'open311.nav', icon: <ApiOutlined />, action: 'open311.manage', page: lazy(() => import('../pages/open311/Open311KeysPage')) },
 ]
 
 /**
