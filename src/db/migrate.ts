@@ -40,6 +40,7 @@ const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migra
  * and no transaction there, so the whole run happens inside one BEGIN IMMEDIATE transaction on our
  * connection: a second process waits for the first to finish and then finds nothing left to do, and a
  * process killed halfway leaves no half-applied migration behind (SQLite DDL is transactional).
+ * So a SQLite migration must not open transactions, VACUUM or rely on `PRAGMA foreign_keys` (a no-op there).
  */
 export async function migrateToLatest(handle: DbHandle): Promise<MigrationResultSet> {
   // Kysely looks for its own tables in every schema unless told which one is ours (DATABASE_URL may
