@@ -150,10 +150,18 @@ function hammer(baseUrl: string, session: Session, prefix: string, clients = 6) 
   }
 }
 
-/** A request whose headers are sent but whose body is not, so it is in flight until `finish`. */
+/**
+ * A login whose headers are sent but whose body is not, so it is in flight until `finish`. It asks for
+ * `100 Continue`: Node answers that when it has parsed the headers and handed the request to Fastify,
+ * so `started` resolves once the server is really handling it.
+ */
 function inFlightLogin(port: number, password: string) {
   const body = JSON.stringify({ username: 'admin', password })
-  const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/api/auth/login', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } })
+  const req = http.request({
+    host: '127.0.0.1', port, method: 'POST', path: '/api/auth/login',
+    headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), expect: '100-continue' },
+  })
+  const started = new Promise<void>((resolve) => req.once('continue', () => resolve()))
   const response = new Promise<{ status: number; body: string }>((resolve, reject) => {
     req.on('response', (res) => {
       let text = ''
@@ -162,10 +170,13 @@ function inFlightLogin(port: number, password: string) {
     })
     req.on('error', reject)
   })
-  const half = Math.floor(body.length / 2)
-  req.write(body.slice(0, half))
   req.flushHeaders()
-  return { response, finish: () => req.end(body.slice(half)) }
+  const half = Math.floor(body.length / 2)
+  return { started, response, finish: async () => {
+    req.write(body.slice(0, half))
+    await new Promise((r) => setTimeout(r, 100))
+    req.end(body.slice(half))
+  } }
 }
 
 async function refusesConnections(port: number): Promise<boolean> {
@@ -259,14 +270,14 @@ describe.each(dialects)('the chorus process (%s)', (dialect) => {
 
   it('SIGTERM finishes the request in flight, refuses new connections, closes the database and exits 0', async () => {
     const inFlight = inFlightLogin(first.port, adminPassword)
-    await new Promise((r) => setTimeout(r, 300))
+    await inFlight.started
     first.process.kill('SIGTERM')
     // Shutting down: no new connections, while the started request waits for the rest of its body.
     const deadline = Date.now() + 5_000
     while (!(await refusesConnections(first.port)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
     expect(await refusesConnections(first.port)).toBe(true)
     expect(first.process.exitCode).toBe(null)
-    inFlight.finish()
+    await inFlight.finish()
     const answer = await inFlight.response
     expect(answer.status, answer.body).toBe(200)
     expect(JSON.parse(answer.body)).toMatchObject({ username: 'admin' })
