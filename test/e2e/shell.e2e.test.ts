@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createAccount, createUnit, type AccountRef } from './support/api.js'
+import { ApiSession, createAccount, createUnit, type AccountRef, type UnitRef } from './support/api.js'
 import { PHONE, loginInBrowser, screenshot, startE2E, type E2E, type OpenedPage } from './support/browser.js'
 import { ADMIN_PASSWORD, ADMIN_USERNAME } from './support/server.js'
 
@@ -7,6 +7,7 @@ describe('web shell', () => {
   let e2e: E2E
   let gridWorker: AccountRef
   let newcomer: AccountRef
+  let community: UnitRef
   const opened: OpenedPage[] = []
 
   const open = async (options?: Parameters<E2E['openPage']>[0]) => {
@@ -19,7 +20,7 @@ describe('web shell', () => {
     e2e = await startE2E()
     const county = await createUnit(e2e.admin, { parentId: null, type: 'county', name: '东阿县' })
     const town = await createUnit(e2e.admin, { parentId: county.id, type: 'subdistrict', name: '铜城街道' })
-    const community = await createUnit(e2e.admin, { parentId: town.id, type: 'community', name: '吉祥苑社区' })
+    community = await createUnit(e2e.admin, { parentId: town.id, type: 'community', name: '吉祥苑社区' })
     const grid = await createUnit(e2e.admin, { parentId: community.id, type: 'grid', name: '第一网格' })
     gridWorker = await createAccount(e2e.admin, { role: 'grid_worker', unitId: grid.id }, { displayName: '王网格' })
     newcomer = await createAccount(e2e.admin, { role: 'community_worker', unitId: community.id }, { displayName: '李新人', keepMustChange: true })
@@ -187,6 +188,30 @@ describe('web shell', () => {
     await page.getByTestId('password-submit').click()
     await dialog.waitFor({ state: 'hidden' })
     expect(await page.getByTestId('welcome').textContent()).toContain('李新人')
+  })
+
+  it("shows a worker's cases to accept on the workbench, and the tile opens the inbox with that filter", async () => {
+    const worker = await createAccount(e2e.admin, { role: 'community_worker', unitId: community.id }, { displayName: '周红管家' })
+    const session = await ApiSession.login(e2e.baseUrl, worker.username, worker.password)
+    for (const title of ['楼道灯不亮', '小区门口积水']) {
+      await session.post('/api/requests', { source: 'walk_in', locationUnitId: community.id, title, description: `${title}，请尽快处理`, phone: '13900002222' })
+    }
+    const { total } = await session.get<{ total: number }>('/api/requests?box=unit&status=submitted&pageSize=1')
+    expect(total).toBe(2)
+
+    const { page } = await open()
+    await loginInBrowser(page, worker.username, worker.password)
+    const tile = page.getByTestId('tile-to-accept')
+    await tile.locator('[data-testid=tile-value]').waitFor()
+    expect(await tile.getAttribute('data-value')).toBe(String(total))
+    expect(await page.getByTestId('urgent-item').count()).toBe(2)
+    await screenshot(page, 'workbench-desktop')
+
+    await tile.click()
+    await page.waitForURL('**/requests?status=submitted')
+    await page.locator('.ant-table-row').first().waitFor()
+    expect(await page.locator('.ant-table-row').count()).toBe(total)
+    expect(await page.getByTestId('inbox-tabs').locator('.ant-tabs-tab-active').textContent()).toContain('本单位')
   })
 
   it('fits a phone: the menu opens from a button and the pages still work', async () => {
