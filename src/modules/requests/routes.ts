@@ -9,7 +9,8 @@ import { checkedIdempotencyKey } from './intake.js'
 import { RateLimiter } from './ratelimit.js'
 import {
   AppealInput, AppealPage, AppealParams, AppealQuery, AssignInput, AssignmentPolicyInput, AssignmentPolicyView, CallbackInput, CoDoneInput, CoUnitParams,
-  CoUnitsInput, CreateTemplateInput, DecisionInput, DispatchInput, ExtensionInput, ExtensionPage, ExtensionParams, ExtensionQuery, LocationCodeParams,
+  CoUnitsInput, CreateTemplateInput, DecisionInput, DispatchInput, ExtensionInput, ExtensionPage, ExtensionParams, ExtensionQuery, HandoffTargetsQuery,
+  HandoffTargetsView, LocationCodeParams,
   LocationView, MergeInput, NoteInput, NotificationPage, NotificationQuery, NotificationView, PhoneView, PhotoParams, PublicSubmitInput, RatingInput,
   ReasonInput, RebuildRollupsInput, RebuildRollupsResult, RemindInput, RequestDetail, RequestPage, RequestQuery, ResidentCaseView, ResolveInput, StaffIntakeInput,
   SubmitResult, TemplateList, TemplateQuery, TemplateView, TrackingParams, TrackingPhotoParams, TransferInput, UnmaskInput, UpdateTemplateInput, UploadResult,
@@ -173,6 +174,14 @@ export async function requestRoutes(app: App): Promise<void> {
     schema: { summary: 'A photo of a case you may see', tags, params: PhotoParams, response: photoResponse },
     config: { action: 'requests.read' },
   }, async (req, reply) => sendPhoto(reply, settings.uploadsDir, await service.staffPhoto(ctx, req.actor, req.params.id, req.params.photoId)))
+
+  app.get('/api/requests/:id/handoff-targets', {
+    schema: {
+      summary: 'Units of the case\'s county it may be dispatched or transferred to (派单 / 转办), suggestions first; for whoever may hand the case on',
+      tags, params: IdParams, querystring: HandoffTargetsQuery, response: { 200: HandoffTargetsView },
+    },
+    config: { action: 'requests.dispatch' },
+  }, (req) => service.listHandoffTargets(ctx, req.actor, req.params.id, req.query))
 
   app.post('/api/requests/:id/unmask-phone', {
     schema: { summary: 'Reveal the resident\'s phone number, with a reason (audited)', tags, params: IdParams, body: UnmaskInput, response: { 200: PhoneView } },

@@ -345,6 +345,37 @@ export const RequestQuery = Type.Intersect([
 ])
 export type RequestQuery = Static<typeof RequestQuery>
 
+export const handoffUnitTypes = ['grid', 'community', 'village', 'new_village', 'town', 'subdistrict', 'agency', 'enterprise'] as const
+export const handoffReasons = ['route', 'property_company', 'community', 'subdistrict'] as const
+export type HandoffReason = (typeof handoffReasons)[number]
+
+export const HandoffTargetsQuery = Type.Object({
+  q: Type.Optional(Type.String({ maxLength: 100, description: 'Part of the unit\'s name or code' })),
+  kind: Type.Optional(Type.Union([Type.Literal('dispatch'), Type.Literal('transfer')], { default: 'dispatch', description: 'Which step the unit is for (orders the suggestions)' })),
+  page: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 1 })),
+  pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 50, default: 20 })),
+})
+export type HandoffTargetsQuery = Static<typeof HandoffTargetsQuery>
+
+export const HandoffTarget = Type.Object({
+  id: Type.Integer(),
+  name: Type.String(),
+  code: NullableString,
+  type: Type.Enum(handoffUnitTypes, { description: 'enterprise: a property company serving a compound' }),
+  pathNames: Type.Array(Type.String(), { description: 'Names from below the county down to the unit itself, e.g. ["铜城街道", "吉祥苑社区"]' }),
+  reason: Type.Union([Type.Enum(handoffReasons), Type.Null()], {
+    description: 'Why it is suggested: route (the routing for the case\'s item and place), property_company (the compound\'s), community / subdistrict (兜底 above the place); null in the search list',
+  }),
+})
+export type HandoffTarget = Static<typeof HandoffTarget>
+
+export const HandoffTargetsView = Type.Object({
+  suggested: Type.Array(HandoffTarget, { description: 'Suggested units first (matching q when given)' }),
+  items: Type.Array(HandoffTarget, { description: 'One page of every unit of the county that may take the case, matching q' }),
+  total: Type.Integer(),
+})
+export type HandoffTargetsView = Static<typeof HandoffTargetsView>
+
 export const PhotoParams = Type.Object({ id: Type.Integer({ minimum: 1 }), photoId: Type.Integer({ minimum: 1 }) })
 export const CoUnitParams = Type.Object({ id: Type.Integer({ minimum: 1 }), unitId: Type.Integer({ minimum: 1 }) })
 export const ExtensionParams = Type.Object({ id: Type.Integer({ minimum: 1 }), extensionId: Type.Integer({ minimum: 1 }) })

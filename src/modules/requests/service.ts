@@ -5,7 +5,10 @@ import { recordAudit } from '../audit/service.js'
 import { can, subtreeFilter, type Actor } from '../access/service.js'
 import { loadCalendar } from '../calendar/service.js'
 import { clockMinutesBetween, type Duration } from '../calendar/working-time.js'
-import { pathIds } from '../catalog/routing.js'
+import { nearestOfTypes, pathIds } from '../catalog/routing.js'
+import { ownerLevelTypes } from '../catalog/priorities.js'
+import { propertyCompanyOf, resolveRoute } from '../catalog/service.js'
+import { nowIso, shanghaiDay } from '../../lib/time.js'
 import {
   allowedActions, capsOf, checkVersion, clockOf, commitChange, loadCase, nowOf, requireParty, shapeOf, toSummary, visibleCase, writeEvents,
   type Caps, type Change, type LoadedCase, type RequestRow, type RequestsContext,
@@ -17,11 +20,12 @@ import { writeNotifications, type NotifyDraft } from './notify.js'
 import { rebuildRollups } from './rollup.js'
 import { handlerRoles, pickAssignee, reachableWorkers, unitWorkers } from './routing.js'
 import type {
-  AppealInput, AppealQuery, AppealView, AssignInput, AssignmentPolicy, AssignmentPolicyInput, AssignmentPolicyView, CallbackInput, CoDoneInput,
+  AppealInput, AppealQuery, AppealView, HandoffReason, HandoffTarget, HandoffTargetsQuery, HandoffTargetsView, AssignInput, AssignmentPolicy, AssignmentPolicyInput, AssignmentPolicyView, CallbackInput, CoDoneInput,
   CoUnitsInput, CreateTemplateInput, DecisionInput, DispatchInput, ExtensionInput, ExtensionQuery, ExtensionView, MergeInput, NoteInput,
   NotificationQuery, NotificationView, ReasonInput, RebuildRollupsInput, RemindInput, RequestDetail, RequestQuery, RequestSummary, ResolveInput,
   TemplateQuery, TemplateView, TransferInput, UnmaskInput, UpdateTemplateInput, VersionedNoteInput,
 } from './schema.js'
+import { handoffUnitTypes } from './schema.js'
 import * as store from './store.js'
 import { sha256 } from '../../lib/tokens.js'
 
@@ -158,6 +162,70 @@ async function targetUnit(db: Db, row: RequestRow, unitId: number): Promise<stor
     throw new AppError('invalid_target_unit', { unitId, problem: unit.status !== 'active' ? 'archived' : unit.county_id !== row.county_id ? 'other_county' : 'same_unit' })
   }
   return unit
+}
+
+const handoffTypes = handoffUnitTypes.filter((t) => t !== 'enterprise')
+const suggestionOrder: Record<'dispatch' | 'transfer', HandoffReason[]> = {
+  dispatch: ['route', 'property_company', 'community', 'subdistrict'],
+  transfer: ['route', 'community', 'subdistrict', 'property_company'],
+}
+
+/**
+ * Units a case may be handed to (派单 / 转办): the active units of its county that take cases —
+ * grids, communities, villages, towns, sub-districts, agencies and property companies — the ones
+ * `targetUnit` accepts, not only the caller's subtree. Suggestions first: the routing's unit for the
+ * case's item and place, the compound's property company, the community and sub-district above the
+ * place (兜底). Only for a caller who may hand the case on (requests.dispatch on the holding unit);
+ * anyone else, whether or not the case exists, gets 403. Only names, codes, types and breadcrumbs.
+ */
+export async function listHandoffTargets(ctx: RequestsContext, actor: Actor, id: number, query: HandoffTargetsQuery): Promise<HandoffTargetsView> {
+  const loaded = await loadCase(ctx.db, id, false)
+  if (!loaded || !capsOf(actor, loaded.row, loaded.units).dispatcher) throw new AppError('forbidden', { action: 'requests.dispatch' })
+  const { row } = loaded
+  const day = shanghaiDay(ctx.now ? ctx.now() : nowIso())
+  const chainIds = pathIds(row.location_path)
+  const chainUnits = await store.findUnits(ctx.db, chainIds)
+  const chain = chainIds.map((u) => chainUnits.get(u)).filter((u): u is store.UnitRow => u !== undefined).reverse()
+
+  const found = new Map<HandoffReason, number>()
+  if (row.item_id !== null) {
+    try {
+      found.set('route', (await resolveRoute(ctx.db, { locationUnitId: row.location_unit_id, itemId: row.item_id, date: day })).unitId)
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err // an item or place gone since: no routing suggestion
+    }
+  }
+  const compound = chain.find((u) => u.type === 'compound')
+  const property = compound ? await propertyCompanyOf(ctx.db, compound.id, day) : null
+  if (property) found.set('property_company', property.unitId)
+  const community = nearestOfTypes(chain, ownerLevelTypes.community)
+  if (community) found.set('community', community.id)
+  const town = nearestOfTypes(chain, ownerLevelTypes.town)
+  if (town) found.set('subdistrict', town.id)
+  const reasons = new Map<number, HandoffReason>()
+  for (const reason of suggestionOrder[query.kind ?? 'dispatch']) {
+    const unitId = found.get(reason)
+    if (unitId !== undefined && !reasons.has(unitId)) reasons.set(unitId, reason)
+  }
+
+  const q = query.q?.trim() || null
+  const filter: store.HandoffUnitFilter = { countyId: row.county_id, types: handoffTypes, day, excludeId: row.handler_unit_id, q, ids: null }
+  const pageSize = query.pageSize ?? 20
+  const [suggested, page] = await Promise.all([
+    store.listHandoffUnits(ctx.db, { ...filter, ids: [...reasons.keys()] }, { limit: reasons.size || 1, offset: 0 }),
+    store.listHandoffUnits(ctx.db, filter, { limit: pageSize, offset: ((query.page ?? 1) - 1) * pageSize }),
+  ])
+  const names = await store.unitNames(ctx.db, [...suggested.rows, ...page.rows].flatMap((u) => pathIds(u.path)))
+  const view = (u: (typeof page.rows)[number], reason: HandoffReason | null): HandoffTarget => ({
+    id: u.id, name: u.name, code: u.code, type: u.type as HandoffTarget['type'], reason,
+    pathNames: pathIds(u.path).filter((a) => a !== row.county_id).map((a) => names.get(a) ?? ''),
+  })
+  const order = [...reasons.keys()]
+  return {
+    suggested: suggested.rows.sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id)).map((u) => view(u, reasons.get(u.id)!)),
+    items: page.rows.map((u) => view(u, null)),
+    total: page.total,
+  }
 }
 
 /** 签收: the holding unit signs for a new case, or the unit a hand-off waits for takes it over. */

@@ -323,6 +323,47 @@ export async function findUnits(db: Db, ids: number[]): Promise<Map<number, Unit
   return new Map(rows.map((r) => [r.id, r]))
 }
 
+export interface HandoffUnitFilter {
+  countyId: number
+  /** Types taken as they are; enterprises only while they serve a compound on `day` (property companies). */
+  types: readonly string[]
+  day: string
+  excludeId: number | null
+  q: string | null
+  /** Only these units (the suggestions), or any. */
+  ids: number[] | null
+}
+
+/** Active units of a county a case may be handed to, by the filter; one page and the total. */
+export async function listHandoffUnits(db: Db, f: HandoffUnitFilter, page: { limit: number; offset: number }) {
+  const base = db.selectFrom('unit as u')
+    .where('u.county_id', '=', f.countyId).where('u.status', '=', 'active')
+    .where((eb) => eb.or([
+      eb('u.type', 'in', [...f.types]),
+      eb.and([eb('u.type', '=', 'enterprise'), eb.exists(
+        eb.selectFrom('compound_property as a').select('a.id')
+          .whereRef('a.property_unit_id', '=', 'u.id').where('a.since', '<=', f.day)
+          .where((e2) => e2.or([e2('a.until', 'is', null), e2('a.until', '>', f.day)])),
+      )]),
+    ]))
+    .$if(f.excludeId !== null, (q) => q.where('u.id', '<>', f.excludeId!))
+    .$if(f.ids !== null, (q) => q.where('u.id', 'in', f.ids!.length > 0 ? f.ids! : [-1]))
+    .$if(f.q !== null, (q) => q.where((eb) => eb.or([containsText('u.name', f.q!), containsText('u.code', f.q!)])))
+  const [rows, count] = await Promise.all([
+    base.select(['u.id', 'u.name', 'u.code', 'u.type', 'u.path']).orderBy('u.depth').orderBy('u.sort_order').orderBy('u.name').orderBy('u.id')
+      .limit(page.limit).offset(page.offset).execute(),
+    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+  ])
+  return { rows, total: Number(count.n) }
+}
+
+/** Names of units by id (for breadcrumbs). */
+export async function unitNames(db: Db, ids: number[]): Promise<Map<number, string>> {
+  if (ids.length === 0) return new Map()
+  const rows = await db.selectFrom('unit').select(['id', 'name']).where('id', 'in', [...new Set(ids)]).execute()
+  return new Map(rows.map((r) => [r.id, r.name]))
+}
+
 export const findStudio = (db: Db, id: number) =>
   db.selectFrom('rep_studio').select(['id', 'unit_id', 'name', 'status']).where('id', '=', id).executeTakeFirst()
 

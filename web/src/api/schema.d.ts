@@ -13036,6 +13036,101 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/requests/{id}/handoff-targets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Units of the case's county it may be dispatched or transferred to (派单 / 转办), suggestions first; for whoever may hand the case on */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Which step the unit is for (orders the suggestions) */
+                    kind?: "dispatch" | "transfer";
+                    page?: number;
+                    pageSize?: number;
+                    /** @description Part of the unit's name or code */
+                    q?: string;
+                };
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every failure has this shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Every failure has this shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description One page of every unit of the county that may take the case, matching q */
+                            items: {
+                                code: string | null;
+                                id: number;
+                                name: string;
+                                /** @description Names from below the county down to the unit itself, e.g. ["铜城街道", "吉祥苑社区"] */
+                                pathNames: string[];
+                                /** @description Why it is suggested: route (the routing for the case's item and place), property_company (the compound's), community / subdistrict (兜底 above the place); null in the search list */
+                                reason: ("route" | "property_company" | "community" | "subdistrict") | null;
+                                /**
+                                 * @description enterprise: a property company serving a compound
+                                 * @enum {unknown}
+                                 */
+                                type: "grid" | "community" | "village" | "new_village" | "town" | "subdistrict" | "agency" | "enterprise";
+                            }[];
+                            /** @description Suggested units first (matching q when given) */
+                            suggested: {
+                                code: string | null;
+                                id: number;
+                                name: string;
+                                /** @description Names from below the county down to the unit itself, e.g. ["铜城街道", "吉祥苑社区"] */
+                                pathNames: string[];
+                                /** @description Why it is suggested: route (the routing for the case's item and place), property_company (the compound's), community / subdistrict (兜底 above the place); null in the search list */
+                                reason: ("route" | "property_company" | "community" | "subdistrict") | null;
+                                /**
+                                 * @description enterprise: a property company serving a compound
+                                 * @enum {unknown}
+                                 */
+                                type: "grid" | "community" | "village" | "new_village" | "town" | "subdistrict" | "agency" | "enterprise";
+                            }[];
+                            total: number;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/requests/{id}/merge": {
         parameters: {
             query?: never;

@@ -8,6 +8,7 @@ import { Alert, Form, Input, InputNumber, Modal, Radio, Select, Space, Typograph
 import { api, ApiError, errorMessage, unwrap, type ApiResult } from '../../api/client'
 import { useI18n, type MessageKey } from '../../app/i18n'
 import { UnitSelect } from '../../components/UnitSelect'
+import { HandoffSelect } from './HandoffSelect'
 import { PhotoPicker } from './PhotoPicker'
 import { RatingForm } from './RatingForm'
 import type { ActionName, RatingInput, RequestDetail, RequestSummary } from './model'
@@ -217,7 +218,7 @@ export function ActionDialog({ spec, request, onClose, onDone, onError }: Props)
         <Form<Values> form={form} layout="vertical" initialValues={{ visibility: 'internal', unit: 'working_days', amount: 2, appealKind: 'duplicate' }} data-testid="action-dialog">
           {shape.unit && (
             <Form.Item name="toUnitId" label={t('requests.dialog.toUnit')} rules={[{ required: true, message: t('requests.dialog.unitRequired') }]}>
-              <UnitSelect style={{ width: '100%' }} data-testid="dialog-unit" />
+              <HandoffSelect requestId={request.id} kind={spec?.kind === 'step' && spec.action === 'transfer' ? 'transfer' : 'dispatch'} style={{ width: '100%' }} data-testid="dialog-unit" />
             </Form.Item>
           )}
           {shape.units && (
