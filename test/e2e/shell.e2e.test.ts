@@ -196,7 +196,7 @@ describe('web shell', () => {
     for (const title of ['楼道灯不亮', '小区门口积水']) {
       await session.post('/api/requests', { source: 'walk_in', locationUnitId: community.id, title, description: `${title}，请尽快处理`, phone: '13900002222' })
     }
-    const { total } = await session.get<{ total: number }>('/api/requests?box=unit&status=submitted&pageSize=1')
+    const { total } = await session.get<{ total: number }>('/api/requests?box=unit&awaiting=acceptance&pageSize=1')
     expect(total).toBe(2)
 
     const { page } = await open()
@@ -208,7 +208,8 @@ describe('web shell', () => {
     await screenshot(page, 'workbench-desktop')
 
     await tile.click()
-    await page.waitForURL('**/requests?status=submitted')
+    await page.waitForURL('**/requests?awaiting=acceptance')
+    await page.getByTestId('inbox-filter-awaiting').waitFor()
     await page.locator('.ant-table-row').first().waitFor()
     expect(await page.locator('.ant-table-row').count()).toBe(total)
     expect(await page.getByTestId('inbox-tabs').locator('.ant-tabs-tab-active').textContent()).toContain('本单位')

@@ -4,6 +4,11 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTestApp, dialects, type Client, type TestApp } from '../../../test/support/app.js'
 import { requestCounty, requestIdOf, submitPublicRequest } from '../../../test/support/factories.js'
+import { addMinutes } from '../../lib/time.js'
+import type { Actor } from '../access/service.js'
+import { listRequests } from './service.js'
+import { requestSettings } from './settings.js'
+import { runSweep } from './sweep.js'
 
 // The unit box is read as three branches (held, waiting for a hand-off, co-handled): each case once, totals and pages exact.
 
@@ -92,5 +97,90 @@ describe.each(dialects)('the unit inbox on %s', (dialect) => {
     expect(inB.total).toBe(2)
     const byItem = await box(c.communityWorkerA, `&itemId=${c.items.elderly.id}`)
     expect(byItem.total).toBe(0)
+  })
+
+  it('awaiting=acceptance: new cases the caller\'s units hold and hand-offs pending to them, each once, exact totals', async () => {
+    const ids_ = (page: { items: { id: number }[] }) => page.items.map((i) => i.id).sort((x, y) => x - y)
+    const sorted = (...xs: number[]) => xs.sort((x, y) => x - y)
+    const a = await box(c.communityWorkerA, '&awaiting=acceptance')
+    expect(ids_(a)).toEqual(sorted(ids.heldA!, ids.dispatchedA!, ids.transferredB!))
+    expect(a.total).toBe(3)
+    const grid = await box(c.gridWorkerA, '&awaiting=acceptance')
+    expect(ids_(grid)).toEqual(sorted(ids.dispatchedA!, ids.transferredB!))
+    expect(grid.total).toBe(2)
+    // B holds transferredB but waits for grid A to sign: not B's to sign.
+    const b = await box(c.communityWorkerB, '&awaiting=acceptance')
+    expect(ids_(b)).toEqual([ids.onlyB])
+    expect(b.total).toBe(1)
+    const paged = [...(await box(c.communityWorkerA, '&awaiting=acceptance&pageSize=2&page=1')).items, ...(await box(c.communityWorkerA, '&awaiting=acceptance&pageSize=2&page=2')).items]
+    expect(paged.map((i) => i.id).sort((x, y) => x - y)).toEqual(ids_(a))
+    expect((await box(c.countyAdmin, '&awaiting=acceptance')).total).toBe(4)
+    expect((await c.communityWorkerA.get('/api/requests?awaiting=rating')).status).toBe(400)
+  })
+})
+
+describe.each(dialects)('the due-soon filter on %s', (dialect) => {
+  let t: TestApp
+  let c: Awaited<ReturnType<typeof requestCounty>>
+  let dataDir: string
+  const ids: Record<string, number> = {}
+  const row = (id: number) => t.dbHandle.db.selectFrom('request').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
+  const newCase = async (name: string, accept = true) => {
+    ids[name] = await requestIdOf(t, (await submitPublicRequest(t, { locationCode: c.compoundA.code, itemId: c.items.repair.id, description: name })).trackingCode)
+    if (accept) await ok(c.communityWorkerA, ids[name], 'accept')
+    return row(ids[name])
+  }
+
+  beforeAll(async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'chorus-due-'))
+    t = await buildTestApp(dialect, { dataDir })
+    c = await requestCounty(t)
+    // Each sweep runs at a later instant than now and only touches the cases made before it.
+    const overdue = await newCase('overdue')
+    await runSweep(t.dbHandle.db, { now: addMinutes(overdue.resolution_due_at!, 1) })
+    const warned = await newCase('warned')
+    await runSweep(t.dbHandle.db, { now: addMinutes(warned.warn_at!, 1) })
+    const paused = await newCase('paused')
+    await runSweep(t.dbHandle.db, { now: addMinutes(paused.warn_at!, 1) })
+    await ok(c.communityWorkerA, ids.paused!, 'pause', { reason: '等居民回家' })
+    const late = await newCase('lateResponse', false)
+    await runSweep(t.dbHandle.db, { now: addMinutes(late.response_due_at!, 1) })
+    await newCase('fresh')
+  })
+  afterAll(async () => {
+    await t?.close()
+    fs.rmSync(dataDir, { recursive: true, force: true })
+  })
+
+  it('lists running cases past the 80 % warning and not overdue; the overdue box and it do not overlap', async () => {
+    expect((await row(ids.warned!)).warned).toBe(1)
+    expect((await row(ids.overdue!)).resolution_overdue).toBe(1)
+    expect((await row(ids.lateResponse!)).response_overdue).toBe(1)
+    for (const client of [c.communityWorkerA, c.countyAdmin]) {
+      const res = await client.get('/api/requests?box=unit&due=warning')
+      expect(res.status, res.text).toBe(200)
+      expect(res.body.items.map((i: { id: number }) => i.id)).toEqual([ids.warned])
+      expect(res.body.total).toBe(1)
+    }
+    const overdue = (await c.communityWorkerA.get('/api/requests?box=overdue&due=warning')).body
+    expect(overdue.total).toBe(0)
+    expect((await c.communityWorkerB.get('/api/requests?box=unit&due=warning')).body.total).toBe(0)
+    expect((await c.communityWorkerA.get('/api/requests?due=soon')).status).toBe(400)
+  })
+
+  it('counts a case past its warning instant before the sweep has flagged it', async () => {
+    const fresh = await row(ids.fresh!)
+    const later = addMinutes(fresh.warn_at!, 1)
+    expect(Date.parse(later)).toBeLessThan(Date.parse(fresh.resolution_due_at!))
+    const ctx = { db: t.dbHandle.db, pii: t.pii, settings: requestSettings(dataDir), now: () => later }
+    const actor: Actor = {
+      accountId: null, username: 'w', displayName: 'w', sessionId: null, ip: '127.0.0.1', requestId: 'test', lang: 'zh',
+      grants: [{ role: 'community_worker', unitId: c.communityA.id, unitPath: c.communityA.path, unitName: c.communityA.name }],
+    }
+    const page = await listRequests(ctx, actor, { box: 'unit', due: 'warning' })
+    expect(page.items.map((i) => i.id).sort((x, y) => x - y)).toEqual([ids.warned!, ids.fresh!].sort((x, y) => x - y))
+    expect(page.total).toBe(2)
+    const before = await listRequests({ ...ctx, now: () => addMinutes(fresh.warn_at!, -1) }, actor, { box: 'unit', due: 'warning' })
+    expect(before.items.map((i) => i.id)).toEqual([ids.warned])
   })
 })

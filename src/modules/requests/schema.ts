@@ -340,6 +340,12 @@ export const RequestQuery = Type.Intersect([
     from: Type.Optional(Type.String({ format: 'date', description: 'Submitted on or after (Asia/Shanghai date)' })),
     to: Type.Optional(Type.String({ format: 'date', description: 'Submitted on or before (Asia/Shanghai date)' })),
     q: Type.Optional(Type.String({ maxLength: 100, description: 'Part of the title' })),
+    due: Type.Optional(Type.Literal('warning', {
+      description: 'warning: open, running cases past the 80 % warning of their resolution clock (approved extensions included) and not overdue on either clock',
+    })),
+    awaiting: Type.Optional(Type.Literal('acceptance', {
+      description: 'acceptance: waiting for your units to sign (签收) — new cases they hold and hand-offs (派单 / 转办) pending to them',
+    })),
     sort: Type.Optional(Type.Union([Type.Literal('due'), Type.Literal('submitted'), Type.Literal('-submitted')], { default: 'due' })),
   }),
 ])

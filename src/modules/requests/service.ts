@@ -55,6 +55,8 @@ export async function listRequests(ctx: RequestsContext, actor: Actor, query: Re
     box, accountId: actor.accountId, scope: subtreeFilter(actor, 'requests.read'), statuses, openOnly: status === 'open',
     priority: query.priority ?? null, itemId: query.itemId ?? null, unitPath, fromDay: query.from ?? null, toDay: query.to ?? null,
     q: query.q ?? null, sort: query.sort ?? 'due',
+    dueWarning: query.due === 'warning' ? { now: nowOf(ctx) } : null,
+    awaitingIn: query.awaiting === 'acceptance' ? subtreeFilter(actor, 'requests.handle') : null,
   }, pageOf(query))
   return { total, items: rows.map(toSummary) }
 }

@@ -60,6 +60,10 @@ export interface RequestListFilter {
   fromDay: string | null
   toDay: string | null
   q: string | null
+  /** Past the resolution warning at `now`, running, not overdue. */
+  dueWarning: { now: string } | null
+  /** Waiting to be signed for inside these subtrees: new cases held there, hand-offs pending to them. */
+  awaitingIn: SubtreeFilter | null
   sort: 'due' | 'submitted' | '-submitted'
 }
 
@@ -135,6 +139,19 @@ function listWhere(f: RequestListFilter, branch: UnitBranch | null = null) {
     if (f.fromDay) parts.push(eb('r.submitted_day', '>=', f.fromDay))
     if (f.toDay) parts.push(eb('r.submitted_day', '<=', f.toDay))
     if (f.q) parts.push(containsText('r.title', f.q))
+    if (f.dueWarning) {
+      const now = f.dueWarning.now
+      parts.push(eb.and([
+        eb('r.is_open', '=', 1), eb('r.paused_at', 'is', null), eb('r.resolution_overdue', '=', 0), eb('r.response_overdue', '=', 0),
+        eb('r.resolution_due_at', '>', now), eb.or([eb('r.warned', '=', 1), eb('r.warn_at', '<=', now)]),
+      ]))
+    }
+    if (f.awaitingIn) {
+      parts.push(eb.or([
+        eb.and([eb('r.status', '=', 'submitted'), eb('r.pending_unit_id', 'is', null), inSubtrees(eb, 'r.handler_path', f.awaitingIn)]),
+        eb.and([eb('r.pending_unit_id', 'is not', null), inSubtrees(eb, 'r.pending_path', f.awaitingIn)]),
+      ]))
+    }
     return parts.length === 0 ? sql<SqlBool>`1 = 1` : eb.and(parts)
   }
 }

@@ -9961,8 +9961,12 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description acceptance: waiting for your units to sign (签收) — new cases they hold and hand-offs (派单 / 转办) pending to them */
+                    awaiting?: "acceptance";
                     /** @description mine: assigned to you; unit: held by (or waiting for, or co-handled by) your units; overdue; all: everything you may see */
                     box?: "mine" | "unit" | "overdue" | "all";
+                    /** @description warning: open, running cases past the 80 % warning of their resolution clock (approved extensions included) and not overdue on either clock */
+                    due?: "warning";
                     /** @description Submitted on or after (Asia/Shanghai date) */
                     from?: string;
                     itemId?: number;

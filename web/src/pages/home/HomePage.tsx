@@ -16,13 +16,10 @@ import { navEntries } from '../../app/nav'
 import { GrantTag } from '../../components/GrantTag'
 import { roleAllows } from '../../../../src/modules/access/roles'
 import { pct, score } from '../board/model'
-import { dueState, type RequestQuery, type RequestSummary } from '../requests/model'
+import type { RequestQuery, RequestSummary } from '../requests/model'
 import { DueBadge, PriorityTag, StatusTag } from '../requests/parts'
-import { CountTile, mapLoaded, TileGrid, useLoaded, type Loaded } from './tiles'
+import { CountTile, TileGrid, useLoaded, type Loaded } from './tiles'
 
-/** The nearest deadlines are read a page at a time to count the cases due soon and pick the most urgent. */
-const DUE_PAGE = 100
-const DUE_PAGES = 3
 const URGENT_SHOWN = 5
 const NOTIFICATIONS_SHOWN = 5
 
@@ -94,43 +91,20 @@ export default function HomePage() {
   )
 }
 
-/**
- * The open cases of my units with the nearest deadlines. The inbox has no "due soon" filter, and a
- * case past 80 % of a long deadline may sort after one with a short deadline, so the count is only
- * exact when every open case was read: pages are read while the last one was all overdue (the
- * overdue block comes first), at most DUE_PAGES of them; the tile says when it saw only part.
- */
-async function scanNearest(): Promise<{ items: RequestSummary[]; total: number }> {
-  const items: RequestSummary[] = []
-  let total = 0
-  for (let page = 1; page <= DUE_PAGES; page++) {
-    const got = await unwrap(api.GET('/api/requests', { params: { query: { box: 'unit', sort: 'due', page, pageSize: DUE_PAGE } } }))
-    items.push(...got.items)
-    total = got.total
-    const now = Date.now()
-    if (items.length >= total || got.items.length === 0 || !got.items.every((r) => dueState(r, now) === 'overdue')) break
-  }
-  return { items, total }
-}
-
 /** Open cases sorted by deadline, no deadline last. */
 const byDue = (a: RequestSummary, b: RequestSummary): number =>
   (a.resolutionDueAt ? Date.parse(a.resolutionDueAt) : Infinity) - (b.resolutionDueAt ? Date.parse(b.resolutionDueAt) : Infinity) || a.id - b.id
 
 function CasesCard() {
   const { t } = useI18n()
-  const toAccept = useLoaded(() => countRequests({ box: 'unit', status: 'submitted' }), [])
+  // Exact counts from the inbox's own filters: waiting for my units to sign (new ones and hand-offs to us), past 80 % of the deadline.
+  const toAccept = useLoaded(() => countRequests({ box: 'unit', awaiting: 'acceptance' }), [])
   const mine = useLoaded(() => countRequests({ box: 'mine' }), [])
+  const warning = useLoaded(() => countRequests({ box: 'unit', due: 'warning' }), [])
   const overdue = useLoaded(() => countRequests({ box: 'overdue' }), [])
   const toRate = useLoaded(() => countRequests({ box: 'unit', status: 'resolved' }), [])
-  // The open cases of my units with the nearest deadlines: the urgent list, and the ones due soon among them.
-  const nearest = useLoaded(scanNearest, [])
-  const now = Date.now()
-  const partial = nearest.status === 'ok' && nearest.data.total > nearest.data.items.length
-  const warning = mapLoaded(nearest, (page) => {
-    const n = page.items.filter((r) => dueState(r, now) === 'warning').length
-    return partial ? `${n}+` : n
-  })
+  // The open cases of my units with the nearest deadlines.
+  const nearest = useLoaded(() => unwrap(api.GET('/api/requests', { params: { query: { box: 'unit', sort: 'due', page: 1, pageSize: URGENT_SHOWN } } })), [])
 
   return (
     <Card
@@ -140,17 +114,9 @@ function CasesCard() {
       data-testid="home-cases"
     >
       <TileGrid>
-        <CountTile label={t('home.cases.toAccept')} hint={t('home.cases.toAcceptHint')} value={toAccept} to="/requests?status=submitted" tone="warning" testId="tile-to-accept" />
+        <CountTile label={t('home.cases.toAccept')} hint={t('home.cases.toAcceptHint')} value={toAccept} to="/requests?awaiting=acceptance" tone="warning" testId="tile-to-accept" />
         <CountTile label={t('home.cases.mine')} hint={t('home.cases.mineHint')} value={mine} to="/requests?box=mine" testId="tile-mine" />
-        <CountTile
-          label={t('home.cases.warning')}
-          hint={t('home.cases.warningHint')}
-          value={warning}
-          to="/requests"
-          tone="warning"
-          note={partial && nearest.status === 'ok' ? t('home.cases.warningMore', { n: nearest.data.items.length }) : undefined}
-          testId="tile-warning"
-        />
+        <CountTile label={t('home.cases.warning')} hint={t('home.cases.warningHint')} value={warning} to="/requests?due=warning" tone="warning" testId="tile-warning" />
         <CountTile label={t('home.cases.overdue')} hint={t('home.cases.overdueHint')} value={overdue} to="/requests?box=overdue" tone="danger" testId="tile-overdue" />
         <CountTile label={t('home.cases.toRate')} hint={t('home.cases.toRateHint')} value={toRate} to="/requests?status=resolved" testId="tile-to-rate" />
       </TileGrid>

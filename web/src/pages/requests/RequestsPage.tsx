@@ -21,7 +21,7 @@ import {
 import { DueBadge, PriorityTag, StatusTag } from './parts'
 import { StaffIntakeDialog } from './StaffIntakeDialog'
 
-const FILTERS = ['box', 'status', 'priority', 'unitId', 'q', 'from', 'to'] as const
+const FILTERS = ['box', 'status', 'priority', 'unitId', 'q', 'from', 'to', 'due', 'awaiting'] as const
 const boxKeys = { mine: 'requests.box.mine', unit: 'requests.box.unit', overdue: 'requests.box.overdue', all: 'requests.box.all' } as const
 
 const isBox = (v: string | undefined): v is Box => (BOXES as string[]).includes(v ?? '')
@@ -141,12 +141,24 @@ export default function RequestsPage() {
             priority: isPriority(f.priority) ? f.priority : undefined,
             unitId: f.unitId ? Number(f.unitId) : undefined,
             q: f.q || undefined, from: f.from || undefined, to: f.to || undefined,
+            due: f.due === 'warning' ? 'warning' : undefined,
+            awaiting: f.awaiting === 'acceptance' ? 'acceptance' : undefined,
             sort: sort?.field === 'submitted' ? (sort.order === 'desc' ? '-submitted' : 'submitted') : 'due',
           }
           return unwrap(api.GET('/api/requests', { params: { query } }))
         }}
         toolbar={
           <>
+            {filters.awaiting === 'acceptance' && (
+              <Tag closable color="orange" onClose={() => setFilters({ awaiting: null })} style={{ alignSelf: 'center' }} data-testid="inbox-filter-awaiting">
+                {t('requests.filter.awaitingAcceptance')}
+              </Tag>
+            )}
+            {filters.due === 'warning' && (
+              <Tag closable color="orange" onClose={() => setFilters({ due: null })} style={{ alignSelf: 'center' }} data-testid="inbox-filter-due">
+                {t('requests.filter.dueWarning')}
+              </Tag>
+            )}
             <Input.Search
               key={filters.q ?? ''}
               defaultValue={filters.q}
