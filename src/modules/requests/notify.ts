@@ -19,6 +19,19 @@ export interface NotifyDraft {
 
 export const NOTIFY_TOPIC = 'notify'
 
+const shanghaiMinute = new Intl.DateTimeFormat('en-CA', {
+  timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+})
+
+/** An instant as people in the county read it, for message texts: '2026-11-26T09:30:00.000Z' → '2026-11-26 17:30' (Asia/Shanghai). */
+export function noticeTime(iso: string): string {
+  const part = Object.fromEntries(shanghaiMinute.formatToParts(new Date(iso)).map((p) => [p.type, p.value]))
+  return `${part.year}-${part.month}-${part.day} ${part.hour}:${part.minute}`
+}
+
+/** A deadline line of a (Chinese) notification body: '办理期限:2026-11-26 17:30'; null without a deadline. */
+export const deadlineText = (label: '签收期限' | '办理期限', iso: string | null): string | null => (iso === null ? null : `${label}:${noticeTime(iso)}`)
+
 export async function writeNotifications(db: Db, drafts: NotifyDraft[], now: string): Promise<void> {
   const rows = drafts.flatMap((d) => [...new Set(d.accountIds)].map((accountId) => ({ d, accountId })))
   if (rows.length === 0) return

@@ -16,7 +16,7 @@ import { buildApp } from '../../server/app.js'
 import { loadCalendar } from '../calendar/service.js'
 import { addWorkingDays } from '../calendar/working-time.js'
 import { startBackgroundWork } from './background.js'
-import { deliverOutbox } from './notify.js'
+import { deliverOutbox, noticeTime } from './notify.js'
 import { runSweep, SWEEP_LEASE } from './sweep.js'
 
 process.env.CHORUS_INTAKE_PER_ADDRESS_HOUR = '100000'
@@ -91,6 +91,35 @@ describe.each(dialects)('deadline sweep on %s', (dialect) => {
     await runSweep(t.dbHandle.db, { now: addMinutes(addWorkingDays(r1.resolution_due_at!, 1, calendar), 1) })
     expect((await row(id)).escalation_level).toBe(2)
     expect((await notices(id, 'escalated')).map((n) => n.account_id)).toContain(await me(c.countyAdmin))
+  })
+
+  it('writes deadlines into notification and outbox texts as Asia/Shanghai time, not raw ISO', async () => {
+    expect(noticeTime('2026-11-26T09:30:00.000Z')).toBe('2026-11-26 17:30')
+    expect(noticeTime('2026-12-31T16:05:59.999Z')).toBe('2027-01-01 00:05')
+    // China keeps UTC+8 all year: eight hours on, to the minute.
+    const local = (iso: string) => new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ')
+    const id = await newCase('期限显示')
+    const r0 = await row(id)
+    await runSweep(t.dbHandle.db, { now: addMinutes(r0.response_due_at!, 1) })
+    await ok(c.communityWorkerA, id, 'accept')
+    const r1 = await row(id)
+    await runSweep(t.dbHandle.db, { now: addMinutes(r1.warn_at!, 1) })
+    await runSweep(t.dbHandle.db, { now: addMinutes(r1.resolution_due_at!, 1) })
+    const texts = await t.dbHandle.db.selectFrom('notification').select(['kind', 'title', 'body']).where('request_id', '=', id).execute()
+    const bodies = Object.fromEntries(texts.map((n) => [n.kind, n.body]))
+    expect(bodies).toMatchObject({
+      response_overdue: `签收期限:${local(r0.response_due_at!)}`,
+      deadline_warning: `办理期限:${local(r1.resolution_due_at!)}`,
+      overdue: `办理期限:${local(r1.resolution_due_at!)}`,
+      escalated: `办理期限:${local(r1.resolution_due_at!)}`,
+    })
+    const outbox = (await t.dbHandle.db.selectFrom('outbox').select('payload_json').execute())
+      .map((m) => JSON.parse(m.payload_json) as { requestId: number; title: string; body: string | null })
+      .filter((m) => m.requestId === id)
+    expect(outbox.length).toBeGreaterThanOrEqual(4)
+    for (const text of [...texts.flatMap((n) => [n.title, n.body]), ...outbox.flatMap((m) => [m.title, m.body])]) {
+      expect(text ?? '').not.toMatch(/\d{4}-\d\d-\d\dT\d\d:\d\d/)
+    }
   })
 
   it('escalates a grid\'s case to its community first, then the sub-district', async () => {

@@ -8,7 +8,7 @@ import { ownerLevelTypes } from '../catalog/priorities.js'
 import { pathIds } from '../catalog/routing.js'
 import { commitChange, loadCase, type Change, type RequestRow } from './case.js'
 import { assertTransition } from './lifecycle.js'
-import type { NotifyDraft } from './notify.js'
+import { deadlineText, type NotifyDraft } from './notify.js'
 import { reachableWorkers } from './routing.js'
 import { deletePhotoFile } from './uploads.js'
 import * as store from './store.js'
@@ -117,7 +117,7 @@ const flagResponseOverdue = (db: Db, id: number, now: string) =>
     return {
       patch: { response_overdue: 1 },
       events: [{ kind: 'response_overdue', unitId: row.handler_unit_id, data: { dueAt: row.response_due_at } }],
-      notify: [{ accountIds: await holders(trx, row), requestId: row.id, kind: 'response_overdue', title: `签收超时:${row.title}` }],
+      notify: [{ accountIds: await holders(trx, row), requestId: row.id, kind: 'response_overdue', title: `签收超时:${row.title}`, body: deadlineText('签收期限', row.response_due_at) }],
     }
   })
 
@@ -128,7 +128,7 @@ const warn = (db: Db, id: number, now: string) =>
     return {
       patch: { warned: 1 },
       events: [{ kind: 'reminded', unitId: row.handler_unit_id, data: { by: 'sweep', reason: 'warning', dueAt: row.resolution_due_at } }],
-      notify: [{ accountIds: await holders(trx, row), requestId: row.id, kind: 'deadline_warning', title: `即将超期,请抓紧办理:${row.title}`, body: row.resolution_due_at }],
+      notify: [{ accountIds: await holders(trx, row), requestId: row.id, kind: 'deadline_warning', title: `即将超期,请抓紧办理:${row.title}`, body: deadlineText('办理期限', row.resolution_due_at) }],
     }
   })
 
@@ -149,8 +149,8 @@ const flagOverdue = (db: Db, id: number, now: string) =>
   onCase(db, id, now, async (trx, row) => {
     if (row.is_open !== 1 || row.resolution_overdue === 1 || row.paused_at !== null || !passed(row.resolution_due_at, now)) return null
     const supervisor = await escalationTarget(trx, row, 1)
-    const notify: NotifyDraft[] = [{ accountIds: await holders(trx, row), requestId: row.id, kind: 'overdue', title: `已超期:${row.title}`, body: row.resolution_due_at }]
-    if (supervisor) notify.push({ accountIds: await reachableWorkers(trx, supervisor), requestId: row.id, kind: 'escalated', title: `超期督办:${row.title}`, body: row.resolution_due_at })
+    const notify: NotifyDraft[] = [{ accountIds: await holders(trx, row), requestId: row.id, kind: 'overdue', title: `已超期:${row.title}`, body: deadlineText('办理期限', row.resolution_due_at) }]
+    if (supervisor) notify.push({ accountIds: await reachableWorkers(trx, supervisor), requestId: row.id, kind: 'escalated', title: `超期督办:${row.title}`, body: deadlineText('办理期限', row.resolution_due_at) })
     return {
       patch: { resolution_overdue: 1, escalation_level: Math.max(row.escalation_level, 1) },
       events: [
@@ -170,7 +170,7 @@ const escalateFurther = (db: Db, id: number, now: string) =>
     return {
       patch: { escalation_level: 2 },
       events: [{ kind: 'escalated', unitId: target?.id ?? null, data: { level: 2 } }],
-      notify: target ? [{ accountIds: await reachableWorkers(trx, target), requestId: row.id, kind: 'escalated', title: `超期督办(二级):${row.title}`, body: row.resolution_due_at }] : [],
+      notify: target ? [{ accountIds: await reachableWorkers(trx, target), requestId: row.id, kind: 'escalated', title: `超期督办(二级):${row.title}`, body: deadlineText('办理期限', row.resolution_due_at) }] : [],
     }
   })
 
