@@ -3,9 +3,10 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTestApp, dialects, type Client, type TestApp } from '../../../test/support/app.js'
-import { requestCounty, submitPublicRequest } from '../../../test/support/factories.js'
+import type { KyselyPlugin } from 'kysely'
+import { createUnit, requestCounty, submitPublicRequest } from '../../../test/support/factories.js'
 import { addMinutes } from '../../lib/time.js'
-import { contribution, pathUnitIds, rebuildRollups, rollupDeltas, type RollupSource } from './rollup.js'
+import { contribution, followSubtreeMove, pathUnitIds, rebuildRollups, rollupDeltas, type RollupSource } from './rollup.js'
 import { runSweep } from './sweep.js'
 
 process.env.CHORUS_INTAKE_PER_ADDRESS_HOUR = '100000'
@@ -196,4 +197,67 @@ describe.each(dialects)('rollups after random operations on %s', (dialect) => {
     expect(result.requests).toBe(cases.length)
     expect(await snapshot()).toEqual(incremental)
   }, 180_000) // a long random walk; the machine may be busy
+
+  it('keeps the rollups equal to a rebuild when whole subtrees with cases held, waiting and located in them move', async () => {
+    const months = () => t.dbHandle.db.selectFrom('request_rollup_month').selectAll().where('county_id', '=', c.county.id).where('submitted', '!=', 0)
+      .orderBy('dim').orderBy('unit_id').orderBy('month').execute()
+    const act = async (who: Client, id: number, action: string, body: Record<string, unknown> = {}) => {
+      const { version } = (await who.get(`/api/requests/${id}`)).body
+      const res = await who.post(`/api/requests/${id}/${action}`, { version, ...body })
+      expect(res.status, `${action}: ${res.text}`).toBe(200)
+    }
+    const newCase = async (code: string) => {
+      const s = await submitPublicRequest(t, { locationCode: code, itemId: c.items.repair.id, description: '调整' })
+      return (await t.dbHandle.db.selectFrom('request').select('id').where('tracking_code', '=', s.trackingCode).executeTakeFirstOrThrow()).id
+    }
+    // Held by grid A and waiting for it (dispatched inside community A, transferred in from community B).
+    const held = await newCase(c.compoundA.code)
+    await act(c.communityWorkerA, held, 'accept')
+    await act(c.communityWorkerA, held, 'dispatch', { toUnitId: c.gridA.id })
+    await act(c.gridWorkerA, held, 'accept')
+    const waiting = await newCase(c.compoundA.code)
+    await act(c.communityWorkerA, waiting, 'accept')
+    await act(c.communityWorkerA, waiting, 'dispatch', { toUnitId: c.gridA.id })
+    const transferred = await newCase(c.compoundB.code)
+    await act(c.communityWorkerB, transferred, 'transfer', { toUnitId: c.gridA.id, reason: '属地' })
+
+    const town2 = await createUnit(t, { parentId: c.county.id, type: 'subdistrict', name: '新城街道' })
+    const empty = await createUnit(t, { parentId: c.communityB.id, type: 'grid', name: '空网格' })
+    const moves: [number, number][] = [[c.communityA.id, town2.id], [c.compoundB.id, c.gridA.id], [empty.id, c.communityA.id], [c.gridB.id, c.communityA.id]]
+    for (const [unitId, newParentId] of moves) {
+      const res = await c.countyAdmin.post('/api/restructure/move', { unitId, newParentId })
+      expect(res.status, res.text).toBe(201)
+      // Every case's copied paths are its units' paths now.
+      const stale = await t.dbHandle.db.selectFrom('request as r')
+        .innerJoin('unit as l', 'l.id', 'r.location_unit_id')
+        .leftJoin('unit as h', 'h.id', 'r.handler_unit_id')
+        .leftJoin('unit as p', 'p.id', 'r.pending_unit_id')
+        .select(['r.id', 'r.location_path', 'l.path as lp', 'r.handler_path', 'h.path as hp', 'r.pending_path', 'p.path as pp', 'r.is_open'])
+        .where('r.county_id', '=', c.county.id).execute()
+      for (const r of stale) {
+        expect(r.location_path).toBe(r.lp)
+        expect(r.handler_path).toBe(r.hp ?? null)
+        if (r.is_open === 1) expect(r.pending_path).toBe(r.pp ?? null)
+      }
+      const maintained = await snapshot()
+      const maintainedMonths = await months()
+      expect(maintained.some((r) => r.unit_id === town2.id)).toBe(true)
+      await rebuildRollups(t.dbHandle.db, { countyId: c.county.id })
+      expect(await snapshot()).toEqual(maintained)
+      expect(await months()).toEqual(maintainedMonths)
+    }
+    // Nothing is left at the old sub-district for community A's history; it is all at the new one.
+    const community = (await t.dbHandle.db.selectFrom('unit').select('path').where('id', '=', c.communityA.id).executeTakeFirstOrThrow()).path
+    expect(community.startsWith(`/${c.county.id}/${town2.id}/`)).toBe(true)
+
+    // A unit without any request under it costs one statement (the probe), whatever its move.
+    let statements = 0
+    // transformResult runs once per statement executed (transformQuery also runs for every subquery built).
+    const counting: KyselyPlugin = { transformQuery: (args) => args.node, transformResult: (args) => { statements++; return Promise.resolve(args.result) } }
+    const bare = await createUnit(t, { parentId: c.communityB.id, type: 'grid', name: '又一空网格' })
+    const before = await snapshot()
+    await followSubtreeMove(t.dbHandle.db.withPlugin(counting), { unitId: bare.id, oldPath: bare.path, newPath: `/${c.county.id}/${town2.id}/${bare.id}/` })
+    expect(statements).toBe(1)
+    expect(await snapshot()).toEqual(before)
+  }, 120_000)
 })

@@ -171,17 +171,25 @@ export async function rebuildRollups(db: Db, options: { countyId: number; batchS
  * it no longer has and join the new ones, in both dimensions. Called by the units module inside the
  * restructuring transaction, once per moved unit, so the board of the new parent includes the
  * history and the rollups still equal `rebuildRollups`.
+ *
+ * One probe first says which copied paths lie under the unit: a unit without requests (most
+ * compounds and buildings of a re-division) costs that one statement. Otherwise only the columns
+ * found are rewritten, and a dimension's rollup rows exist exactly when requests lie under the unit
+ * by that column (area: location, handler: holding unit), so only those move: one insert per table
+ * for all the ancestors left and joined, one delete per table for the emptied rows.
  */
 export async function followSubtreeMove(trx: Db, move: { unitId: number; oldPath: string; newPath: string }): Promise<void> {
   if (move.oldPath === move.newPath) return
-  await store.rebaseRequestPaths(trx, move.oldPath, move.newPath)
+  const under = await store.requestPathsUnder(trx, move.oldPath)
+  const columns = (Object.keys(under) as store.PathColumn[]).filter((c) => under[c])
+  if (columns.length === 0) return
+  await store.rebaseRequestPaths(trx, move.oldPath, move.newPath, columns)
+  const dims = [...(under.location_path ? ['area' as const] : []), ...(under.handler_path ? ['handler' as const] : [])]
+  if (dims.length === 0) return
   const before = pathUnitIds(move.oldPath).filter((id) => id !== move.unitId)
   const after = pathUnitIds(move.newPath).filter((id) => id !== move.unitId)
   const left = before.filter((id) => !after.includes(id))
   const joined = after.filter((id) => !before.includes(id))
-  for (const dim of ['area', 'handler'] as const) {
-    for (const id of left) await store.shiftRollupRows(trx, dim, move.unitId, id, -1)
-    for (const id of joined) await store.shiftRollupRows(trx, dim, move.unitId, id, 1)
-    await store.deleteEmptyRollups(trx, dim, left)
-  }
+  await store.shiftRollupRows(trx, dims, move.unitId, [...left.map((unitId) => ({ unitId, sign: -1 as const })), ...joined.map((unitId) => ({ unitId, sign: 1 as const }))])
+  await store.deleteEmptyRollups(trx, dims, left)
 }

@@ -542,9 +542,6 @@ export const dueForAutoClose = (db: Db, before: string, limit: number) =>
 
 const rollupValues = (d: RollupDelta) => ({ dim: d.dim, unit_id: d.unitId, day: d.day, county_id: d.countyId, ...d.counters })
 
-const addExcluded = (table: 'request_rollup' | 'request_rollup_month') =>
-  Object.fromEntries(counterNames.map((n) => [n, sql<number>`${sql.ref(`${table}.${n}`)} + ${sql.ref(`excluded.${n}`)}`]))
-
 /**
  * Day deltas summed per month: the rows of request_rollup_month they change. The month table holds
  * the same counters by YYYY-MM so a board over a long period reads whole months (board module).
@@ -641,47 +638,74 @@ export const requestsForRollup = (db: Db, countyId: number, after: { day: string
 
 // --- restructuring: a unit subtree moved (units keep their ids) ---------------------------------------
 
+export type PathColumn = 'location_path' | 'handler_path' | 'pending_path'
+
 /**
- * Rewrites the unit paths copied onto requests after the units under oldPath moved to newPath, so
- * lists, access checks and later rollup deltas follow the unit. (is_open in (0, 1) lets both engines
- * use the (is_open, handler_path, …) index for the handler range.)
+ * Which copied paths of requests lie under a unit subtree: one statement of three index probes
+ * (location, held — open or not —, pending hand-off), so a restructuring skips the units without history.
  */
-export async function rebaseRequestPaths(db: Db, oldPath: string, newPath: string): Promise<void> {
-  const upper = subtreeUpperBound(oldPath)
-  const rebased = (column: 'location_path' | 'handler_path' | 'pending_path') =>
-    sql<string>`${newPath} || substr(${sql.ref(column)}, cast(${oldPath.length + 1} as integer))`
-  await db.updateTable('request').set({ location_path: rebased('location_path') }).where('location_path', '>=', oldPath).where('location_path', '<', upper).execute()
-  await db.updateTable('request').set({ handler_path: rebased('handler_path') })
-    .where('is_open', 'in', [0, 1]).where('handler_path', '>=', oldPath).where('handler_path', '<', upper).execute()
-  await db.updateTable('request').set({ pending_path: rebased('pending_path') })
-    .where('is_open', '=', 1).where('pending_path', '>=', oldPath).where('pending_path', '<', upper).execute()
+export async function requestPathsUnder(db: Db, path: string): Promise<Record<PathColumn, boolean>> {
+  const upper = subtreeUpperBound(path)
+  const one = () => db.selectFrom('request').select(sql.lit(1).as('one'))
+  const row = await db.selectNoFrom((eb) => [
+    eb.exists(one().where('location_path', '>=', path).where('location_path', '<', upper)).as('location_path'),
+    eb.exists(one().where('is_open', 'in', [0, 1]).where('handler_path', '>=', path).where('handler_path', '<', upper)).as('handler_path'),
+    eb.exists(one().where('is_open', '=', 1).where('pending_path', '>=', path).where('pending_path', '<', upper)).as('pending_path'),
+  ]).executeTakeFirstOrThrow()
+  const yes = (v: unknown) => v === true || Number(v) === 1
+  return { location_path: yes(row.location_path), handler_path: yes(row.handler_path), pending_path: yes(row.pending_path) }
 }
 
 /**
- * Adds (sign 1) or subtracts (sign -1) every rollup row of one unit to the same day's row of
- * another: a moved subtree's history leaving an old ancestor or joining a new one. One statement.
+ * Rewrites the unit paths copied onto requests after the units under oldPath moved to newPath, so
+ * lists, access checks and later rollup deltas follow the unit; only the columns given (those
+ * `requestPathsUnder` found). (is_open in (0, 1) lets both engines use the (is_open, handler_path, …)
+ * index for the handler range.)
  */
-export async function shiftRollupRows(db: Db, dim: 'area' | 'handler', fromUnitId: number, toUnitId: number, sign: 1 | -1): Promise<void> {
-  const counters = counterNames.map((n) => sql<number>`${sql.lit(sign)} * ${sql.ref(n)}`.as(n))
-  await db.insertInto('request_rollup')
-    .columns(['dim', 'unit_id', 'day', 'county_id', ...counterNames])
-    .expression(db.selectFrom('request_rollup').select(['dim', sql<number>`${sql.lit(toUnitId)}`.as('unit_id'), 'day', 'county_id', ...counters])
-      .where('dim', '=', dim).where('unit_id', '=', fromUnitId))
-    .onConflict((oc) => oc.columns(['dim', 'unit_id', 'day']).doUpdateSet(addExcluded('request_rollup')))
-    .execute()
-  await db.insertInto('request_rollup_month')
-    .columns(['dim', 'unit_id', 'month', 'county_id', ...counterNames])
-    .expression(db.selectFrom('request_rollup_month').select(['dim', sql<number>`${sql.lit(toUnitId)}`.as('unit_id'), 'month', 'county_id', ...counters])
-      .where('dim', '=', dim).where('unit_id', '=', fromUnitId))
-    .onConflict((oc) => oc.columns(['dim', 'unit_id', 'month']).doUpdateSet(addExcluded('request_rollup_month')))
-    .execute()
+export async function rebaseRequestPaths(db: Db, oldPath: string, newPath: string, columns: readonly PathColumn[]): Promise<void> {
+  const upper = subtreeUpperBound(oldPath)
+  const rebased = (column: PathColumn) => sql<string>`${newPath} || substr(${sql.ref(column)}, cast(${oldPath.length + 1} as integer))`
+  if (columns.includes('location_path')) {
+    await db.updateTable('request').set({ location_path: rebased('location_path') }).where('location_path', '>=', oldPath).where('location_path', '<', upper).execute()
+  }
+  if (columns.includes('handler_path')) {
+    await db.updateTable('request').set({ handler_path: rebased('handler_path') })
+      .where('is_open', 'in', [0, 1]).where('handler_path', '>=', oldPath).where('handler_path', '<', upper).execute()
+  }
+  if (columns.includes('pending_path')) {
+    await db.updateTable('request').set({ pending_path: rebased('pending_path') })
+      .where('is_open', '=', 1).where('pending_path', '>=', oldPath).where('pending_path', '<', upper).execute()
+  }
+}
+
+/**
+ * Adds every rollup row of one unit, in the given dimensions, to the same day's (and month's) row of
+ * each target with its sign: a moved subtree's history leaving the old ancestors (-1) and joining
+ * the new ones (1). One statement per table, whatever the number of targets and dimensions.
+ */
+export async function shiftRollupRows(db: Db, dims: readonly ('area' | 'handler')[], fromUnitId: number, targets: { unitId: number; sign: 1 | -1 }[]): Promise<void> {
+  if (dims.length === 0 || targets.length === 0) return
+  const shifts = sql.join(targets.map((x, i) => (i === 0
+    ? sql`select ${sql.lit(x.unitId)} as unit_id, ${sql.lit(x.sign)} as sign`
+    : sql`select ${sql.lit(x.unitId)}, ${sql.lit(x.sign)}`)), sql` union all `)
+  for (const table of ['request_rollup', 'request_rollup_month'] as const) {
+    const key = table === 'request_rollup' ? 'day' : 'month'
+    const columns = ['dim', 'unit_id', key, 'county_id', ...counterNames]
+    const counters = sql.join(counterNames.map((n) => sql`t.sign * r.${sql.ref(n)}`))
+    // "where true" would do for PostgreSQL; SQLite needs a WHERE before ON CONFLICT in INSERT … SELECT, and the filter is one.
+    await sql`insert into ${sql.table(table)} (${sql.join(columns.map((c) => sql.ref(c)))})
+      select r.dim, t.unit_id, r.${sql.ref(key)}, r.county_id, ${counters}
+      from ${sql.table(table)} as r cross join (${shifts}) as t
+      where r.unit_id = ${fromUnitId} and r.dim in (${sql.join(dims)})
+      on conflict (dim, unit_id, ${sql.ref(key)}) do update set ${sql.join(counterNames.map((n) => sql`${sql.ref(n)} = ${sql.table(table)}.${sql.ref(n)} + excluded.${sql.ref(n)}`))}`.execute(db)
+  }
 }
 
 /** Drops rows no request contributes to any more (submitted is 1 per contributing request). */
-export async function deleteEmptyRollups(db: Db, dim: 'area' | 'handler', unitIds: number[]): Promise<void> {
-  if (unitIds.length === 0) return
-  await db.deleteFrom('request_rollup').where('dim', '=', dim).where('unit_id', 'in', unitIds).where('submitted', '=', 0).execute()
-  await db.deleteFrom('request_rollup_month').where('dim', '=', dim).where('unit_id', 'in', unitIds).where('submitted', '=', 0).execute()
+export async function deleteEmptyRollups(db: Db, dims: readonly ('area' | 'handler')[], unitIds: number[]): Promise<void> {
+  if (dims.length === 0 || unitIds.length === 0) return
+  await db.deleteFrom('request_rollup').where('dim', 'in', [...dims]).where('unit_id', 'in', unitIds).where('submitted', '=', 0).execute()
+  await db.deleteFrom('request_rollup_month').where('dim', 'in', [...dims]).where('unit_id', 'in', unitIds).where('submitted', '=', 0).execute()
 }
 
 export const listRollups = (db: Db, countyId: number) =>
