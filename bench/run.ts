@@ -96,6 +96,7 @@ async function stopChild(child: ChildProcess): Promise<void> {
 
 interface Load {
   rps: number
+  mean_ms: number
   p50_ms: number
   p99_ms: number
   requests: number
@@ -109,10 +110,10 @@ async function load(name: string, options: autocannon.Options, connections = CON
   await autocannon({ ...options, connections, duration: 2 })
   const r = await autocannon({ ...options, connections, duration: SECONDS })
   const result: Load = {
-    rps: round(r.requests.average, 1), p50_ms: r.latency.p50, p99_ms: r.latency.p99, requests: r.requests.total,
+    rps: round(r.requests.average, 1), mean_ms: round(r.latency.average), p50_ms: r.latency.p50, p99_ms: r.latency.p99, requests: r.requests.total,
     non2xx: r.non2xx, errors: r.errors + r.timeouts,
   }
-  log(`${name}: ${result.rps} req/s, p50 ${result.p50_ms} ms, p99 ${result.p99_ms} ms, ${result.requests} requests, ${result.non2xx} non-2xx, ${result.errors} errors`)
+  log(`${name}: ${result.rps} req/s, mean ${result.mean_ms} ms, p50 ${result.p50_ms} ms, p99 ${result.p99_ms} ms, ${result.requests} requests, ${result.non2xx} non-2xx, ${result.errors} errors`)
   return result
 }
 
@@ -328,11 +329,11 @@ async function measure(dialect: DialectName, p: Prepared, databaseUrl: string | 
       bare_rps: bare.rps,
       intake_rps: intake.rps,
       intake_p99_ms: intake.p99_ms,
-      intake_alone_p50_ms: intakeAlone.p50_ms,
+      intake_alone_mean_ms: intakeAlone.mean_ms,
       intake_vs_bare: round(intake.rps / bare.rps, 3),
       inbox_rps: inbox.rps,
       inbox_vs_bare: round(inbox.rps / bare.rps, 3),
-      inbox_alone_p50_ms: inboxAlone.p50_ms,
+      inbox_alone_mean_ms: inboxAlone.mean_ms,
       board_county_ms: round(median(httpTimes)),
       board_county_service_ms: round(median(serviceTimes)),
       board_reference_ms: round(median(referenceTimes)),
@@ -419,7 +420,7 @@ async function main() {
       'board_county_ms: median wall time of GET /api/board for the county over the whole history (HTTP on 127.0.0.1, sequential, figures + ranking of its children); board_county_service_ms: the same getBoard service call in process.',
       'board_reference_ms: the same counters by one plain SQL query over the request rows (getReferenceFigures); board_matches_reference: counters and figures identical.',
       'Server: the real `chorus serve` with LOG_LEVEL=warn, CHORUS_SWEEP_SECONDS=0 and the intake rate limits raised (CHORUS_INTAKE_PER_ADDRESS_HOUR, CHORUS_INTAKE_PER_DEVICE_HOUR).',
-      'intake_alone_p50_ms / inbox_alone_p50_ms: the same loads with one connection (details.*_one_connection): the time of one request on its own. Under 50 connections the server works one request at a time per process (one SQLite writer, one event loop), so p50 there is mostly the queue, about 50 / rate.',
+      'intake_alone_mean_ms / inbox_alone_mean_ms: mean latency of the same loads with one connection (details.*_one_connection): the time of one request on its own. Under 50 connections the server works one request at a time per process (one SQLite writer, one event loop), so p50 there is mostly the queue, about 50 / rate.',
       'The machine is shared (other work may run at the same time): compare ratios rather than absolute numbers.',
     ],
     total_seconds: Math.round((Date.now() - started) / 1000),
