@@ -151,6 +151,7 @@ describe('service requests: QR intake, handling, rating, the three-rates board',
   let workerA: AccountRef
   let gridWorkerB: AccountRef
   let otherTitle: string
+  let countyId: number
 
   beforeAll(async () => {
     e2e = await startE2E()
@@ -158,6 +159,7 @@ describe('service requests: QR intake, handling, rating, the three-rates board',
     const unit = (parentId: number, type: string, name: string, code?: string) => admin.post<UnitRef & { code: string }>('/api/units', { parentId, type, name, ...(code ? { code } : {}) })
     const county = await createUnit(admin, { parentId: null, type: 'county', name: '东阿县' })
     await admin.request('PATCH', `/api/units/${county.id}`, { code: '371524' })
+    countyId = county.id
     const street = await unit(county.id, 'subdistrict', '铜城街道', '371524001')
     communityA = await unit(street.id, 'community', '吉祥苑社区', '371524001001')
     communityB = await unit(street.id, 'community', '洛神湖社区', '371524001002')
@@ -511,5 +513,33 @@ describe('service requests: QR intake, handling, rating, the three-rates board',
     const lost = handle.problems.filter((p) => /ERR_FAILED/.test(p))
     expect(lost.length).toBeLessThanOrEqual(1)
     handle.problems.splice(0, handle.problems.length, ...handle.problems.filter((p) => !/ERR_FAILED/.test(p)))
+  })
+
+  it("lets a community worker dispatch to a county agency outside its subtree, the sub-district suggested first", async () => {
+    const { page } = await open()
+    await loginInBrowser(page, workerA.username, workerA.password)
+    await e2e.admin.post('/api/units', { parentId: countyId, type: 'agency', name: '东阿县城管局' })
+    const worker = await ApiSession.login(e2e.baseUrl, workerA.username, workerA.password)
+    const stall = await worker.post<{ id: number; version: number }>('/api/requests', {
+      source: 'patrol', locationUnitId: compoundA.id, title: '幸福小区门口占道经营', description: '早市摊位占用消防通道', phone: '13700003333',
+    })
+    await worker.post(`/api/requests/${stall.id}/accept`, { version: stall.version })
+    await page.goto('/dispatch?queue=accepted')
+    const accepted = page.locator('.ant-table-row').filter({ hasText: '占道经营' })
+    await accepted.waitFor()
+    await accepted.getByTestId('quick-dispatch').click()
+    const dispatch = page.locator('.ant-modal:visible')
+    await dispatch.getByTestId('action-dialog').waitFor()
+    const target = dispatch.getByTestId('dialog-unit')
+    await target.click()
+    const options = page.locator('.ant-select-dropdown:visible')
+    await options.locator('.ant-select-item-option').filter({ hasText: '所在街道/镇' }).filter({ hasText: '铜城街道' }).waitFor()
+    expect(await options.locator('.ant-select-item-group').first().textContent()).toBe('推荐')
+    await target.locator('input').fill('城管')
+    await options.locator('.ant-select-item-option').filter({ hasText: '东阿县城管局' }).first().click()
+    await dispatch.getByTestId('dialog-ok').click()
+    await accepted.waitFor({ state: 'detached' })
+    const after = await worker.get<{ status: string; pendingUnitName: string | null }>(`/api/requests/${stall.id}`)
+    expect(after).toMatchObject({ status: 'dispatched', pendingUnitName: '东阿县城管局' })
   })
 })
