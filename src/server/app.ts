@@ -8,6 +8,7 @@ import type { PiiCipher } from '../lib/pii.js'
 import { appVersion } from '../lib/project.js'
 import { modules } from '../modules/index.js'
 import type { App } from './types.js'
+import { serializerCompiler } from './plugins/serialization.js'
 import { validatorCompiler } from './plugins/validation.js'
 import { registerErrorHandling, sendError } from './plugins/errors.js'
 import { registerSession } from './plugins/session.js'
@@ -50,6 +51,7 @@ export async function buildApp(options: BuildOptions): Promise<App> {
   app.decorate('config', config)
   app.decorate('pii', options.pii)
   app.setValidatorCompiler(validatorCompiler)
+  app.setSerializerCompiler(serializerCompiler)
   // Only JSON (and, per route, multipart) bodies are accepted.
   app.removeContentTypeParser('text/plain')
 
