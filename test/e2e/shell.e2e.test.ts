@@ -204,7 +204,8 @@ describe('web shell', () => {
     const tile = page.getByTestId('tile-to-accept')
     await tile.locator('[data-testid=tile-value]').waitFor()
     expect(await tile.getAttribute('data-value')).toBe(String(total))
-    expect(await page.getByTestId('urgent-item').count()).toBe(2)
+    // The urgent list loads on its own, after the tiles.
+    await expect.poll(() => page.getByTestId('urgent-item').count(), { timeout: 20_000 }).toBe(2)
     await screenshot(page, 'workbench-desktop')
 
     await tile.click()
