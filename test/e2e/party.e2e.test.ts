@@ -5,9 +5,17 @@ import { PHONE, loginInBrowser, screenshot, startE2E, type E2E, type OpenedPage 
 import { ADMIN_PASSWORD, ADMIN_USERNAME } from './support/server.js'
 
 async function pickOption(page: Page, text: string | RegExp): Promise<void> {
-  await page.locator('.ant-select-dropdown:visible .ant-select-item-option').filter({ hasText: text }).first().click()
-  // The list closes with an animation; the next pick must not land in this one.
-  await expect.poll(() => page.locator('.ant-select-dropdown:visible').count()).toBe(0)
+  // A searched list may be replaced by the server's answer under the click: then the list stays
+  // open and the pick is made again. It closes with an animation; the next pick must not land in it.
+  for (let attempt = 1; ; attempt++) {
+    await page.locator('.ant-select-dropdown:visible .ant-select-item-option').filter({ hasText: text }).first().click()
+    try {
+      await expect.poll(() => page.locator('.ant-select-dropdown:visible').count(), { timeout: 5_000 }).toBe(0)
+      return
+    } catch (err) {
+      if (attempt === 3) throw err
+    }
+  }
 }
 
 /** A date `months` months before today in Beijing, YYYY-MM-DD. */

@@ -6,9 +6,17 @@ import { ADMIN_PASSWORD, ADMIN_USERNAME } from './support/server.js'
 
 /** Picks an option from the antd Select that is open now. */
 async function pickOption(page: Page, text: string | RegExp): Promise<void> {
-  await page.locator('.ant-select-dropdown:visible .ant-select-item-option').filter({ hasText: text }).first().click()
-  // The list closes with an animation; the next pick must not land in this one.
-  await expect.poll(() => page.locator('.ant-select-dropdown:visible').count()).toBe(0)
+  // A searched list may be replaced by the server's answer under the click: then the list stays
+  // open and the pick is made again. It closes with an animation; the next pick must not land in it.
+  for (let attempt = 1; ; attempt++) {
+    await page.locator('.ant-select-dropdown:visible .ant-select-item-option').filter({ hasText: text }).first().click()
+    try {
+      await expect.poll(() => page.locator('.ant-select-dropdown:visible').count(), { timeout: 5_000 }).toBe(0)
+      return
+    } catch (err) {
+      if (attempt === 3) throw err
+    }
+  }
 }
 
 /** Types into a searchable Select (a unit picker) and picks the option that shows `option`. */
