@@ -515,7 +515,7 @@ describe('service requests: QR intake, handling, rating, the three-rates board',
     handle.problems.splice(0, handle.problems.length, ...handle.problems.filter((p) => !/ERR_FAILED/.test(p)))
   })
 
-  it("lets a community worker dispatch to a county agency outside its subtree, the sub-district suggested first", async () => {
+  it("lets a community worker add a county agency as co-unit and dispatch to another outside its subtree, the sub-district suggested first", async () => {
     const { page } = await open()
     await loginInBrowser(page, workerA.username, workerA.password)
     await e2e.admin.post('/api/units', { parentId: countyId, type: 'agency', name: '东阿县城管局' })
@@ -524,6 +524,15 @@ describe('service requests: QR intake, handling, rating, the three-rates board',
       source: 'patrol', locationUnitId: compoundA.id, title: '幸福小区门口占道经营', description: '早市摊位占用消防通道', phone: '13700003333',
     })
     await worker.post(`/api/requests/${stall.id}/accept`, { version: stall.version })
+    // 协办: a county agency outside the worker's subtree, found by name in the same picker.
+    await e2e.admin.post('/api/units', { parentId: countyId, type: 'agency', name: '东阿县市场监管局' })
+    await page.goto(`/requests/${stall.id}`)
+    await takeStep(page, 'add_co_units', async (dialog) => {
+      await dialog.getByTestId('dialog-units').locator('input').fill('市场监管')
+      await page.locator('.ant-select-dropdown:visible .ant-select-item-option').filter({ hasText: '东阿县市场监管局' }).click()
+    }, 'accepted')
+    await page.locator('[data-testid=timeline-event][data-kind=co_units_added]').waitFor()
+    expect((await worker.get<{ coUnits: { unitName: string; role: string }[] }>(`/api/requests/${stall.id}`)).coUnits).toContainEqual(expect.objectContaining({ unitName: '东阿县市场监管局', role: 'co' }))
     await page.goto('/dispatch?queue=accepted')
     const accepted = page.locator('.ant-table-row').filter({ hasText: '占道经营' })
     await accepted.waitFor()

@@ -110,6 +110,31 @@ describe.each(dialects)('hand-off targets on %s', (dialect) => {
     expect((await t.anon.get(`/api/requests/${caseId}/handoff-targets`)).status).toBe(401)
   })
 
+  it('offers for co-handling (kind=co_unit) the same county units less every unit already on the case, and addCoUnits takes them', async () => {
+    const id = await requestIdOf(t, (await submitPublicRequest(t, { locationCode: c.compoundA.code, title: '楼道堆放杂物' })).trackingCode)
+    const { version } = (await c.communityWorkerA.get(`/api/requests/${id}`)).body
+    const accepted = await c.communityWorkerA.post(`/api/requests/${id}/accept`, { version })
+    expect(accepted.status, accepted.text).toBe(200)
+    const before = await targets(c.communityWorkerA, id, '?kind=co_unit&pageSize=50')
+    expect(before.suggested.map((u) => [u.id, u.reason])).toEqual([[propertyCo.id, 'property_company'], [c.subdistrict.id, 'subdistrict']])
+    expect(before.items.map((u) => u.id)).toEqual(expect.arrayContaining([c.agency.id, police.id, propertyCo.id, c.communityB.id]))
+    expect(before.items.map((u) => u.id)).not.toContain(c.communityA.id) // it holds the case
+    // A county agency outside the worker's subtree, found by name, becomes a co-unit.
+    const found = (await targets(c.communityWorkerA, id, `?kind=co_unit&q=${encodeURIComponent('公安')}`)).items.map((u) => u.id)
+    expect(found).toEqual([police.id])
+    const added = await c.communityWorkerA.post(`/api/requests/${id}/co-units`, { version: accepted.body.version, unitIds: [police.id, propertyCo.id] })
+    expect(added.status, added.text).toBe(200)
+    const after = await targets(c.communityWorkerA, id, '?kind=co_unit&pageSize=50')
+    expect(after.items.map((u) => u.id)).not.toContain(police.id)
+    expect(after.items.map((u) => u.id)).not.toContain(propertyCo.id)
+    expect(after.suggested.map((u) => u.id)).toEqual([c.subdistrict.id])
+    expect(after.total).toBe(before.total - 2)
+    // Dispatch still offers them: only co-handling leaves out the units already involved.
+    expect((await targets(c.communityWorkerA, id, '?kind=dispatch&pageSize=50')).items.map((u) => u.id)).toContain(police.id)
+    // A grid worker below the holding community may not pick co-units for it.
+    expect((await c.gridWorkerA.get(`/api/requests/${id}/handoff-targets?kind=co_unit`)).status).toBe(403)
+  })
+
   it('lets the worker hand the case to the county agency it found', async () => {
     const { version } = (await c.communityWorkerA.get(`/api/requests/${caseId}`)).body
     const accepted = await c.communityWorkerA.post(`/api/requests/${caseId}/accept`, { version })

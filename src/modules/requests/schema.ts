@@ -357,7 +357,10 @@ export type HandoffReason = (typeof handoffReasons)[number]
 
 export const HandoffTargetsQuery = Type.Object({
   q: Type.Optional(Type.String({ maxLength: 100, description: 'Part of the unit\'s name or code' })),
-  kind: Type.Optional(Type.Union([Type.Literal('dispatch'), Type.Literal('transfer')], { default: 'dispatch', description: 'Which step the unit is for (orders the suggestions)' })),
+  kind: Type.Optional(Type.Union([Type.Literal('dispatch'), Type.Literal('transfer'), Type.Literal('co_unit')], {
+    default: 'dispatch',
+    description: 'Which step the unit is for (orders the suggestions); co_unit (协办) also leaves out every unit already involved in the case',
+  })),
   page: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 1 })),
   pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 50, default: 20 })),
 })

@@ -167,8 +167,9 @@ async function targetUnit(db: Db, row: RequestRow, unitId: number): Promise<stor
 }
 
 const handoffTypes = handoffUnitTypes.filter((t) => t !== 'enterprise')
-const suggestionOrder: Record<'dispatch' | 'transfer', HandoffReason[]> = {
+const suggestionOrder: Record<NonNullable<HandoffTargetsQuery['kind']>, HandoffReason[]> = {
   dispatch: ['route', 'property_company', 'community', 'subdistrict'],
+  co_unit: ['route', 'property_company', 'community', 'subdistrict'],
   transfer: ['route', 'community', 'subdistrict', 'property_company'],
 }
 
@@ -177,13 +178,16 @@ const suggestionOrder: Record<'dispatch' | 'transfer', HandoffReason[]> = {
  * grids, communities, villages, towns, sub-districts, agencies and property companies — the ones
  * `targetUnit` accepts, not only the caller's subtree. Suggestions first: the routing's unit for the
  * case's item and place, the compound's property company, the community and sub-district above the
- * place (兜底). Only for a caller who may hand the case on (requests.dispatch on the holding unit);
- * anyone else, whether or not the case exists, gets 403. Only names, codes, types and breadcrumbs.
+ * place (兜底). For co-handling (kind=co_unit) the units `addCoUnits` accepts: the same ones, less every
+ * unit already involved in the case (lead, earlier lead, co-unit). Only for a caller who may hand the
+ * case on or add co-units (requests.dispatch on the holding unit); anyone else, whether or not the case
+ * exists, gets 403. Only names, codes, types and breadcrumbs.
  */
 export async function listHandoffTargets(ctx: RequestsContext, actor: Actor, id: number, query: HandoffTargetsQuery): Promise<HandoffTargetsView> {
   const loaded = await loadCase(ctx.db, id, false)
   if (!loaded || !capsOf(actor, loaded.row, loaded.units).dispatcher) throw new AppError('forbidden', { action: 'requests.dispatch' })
   const { row } = loaded
+  const kind = query.kind ?? 'dispatch'
   const day = shanghaiDay(ctx.now ? ctx.now() : nowIso())
   const chainIds = pathIds(row.location_path)
   const chainUnits = await store.findUnits(ctx.db, chainIds)
@@ -205,13 +209,14 @@ export async function listHandoffTargets(ctx: RequestsContext, actor: Actor, id:
   const town = nearestOfTypes(chain, ownerLevelTypes.town)
   if (town) found.set('subdistrict', town.id)
   const reasons = new Map<number, HandoffReason>()
-  for (const reason of suggestionOrder[query.kind ?? 'dispatch']) {
+  for (const reason of suggestionOrder[kind]) {
     const unitId = found.get(reason)
     if (unitId !== undefined && !reasons.has(unitId)) reasons.set(unitId, reason)
   }
 
   const q = query.q?.trim() || null
-  const filter: store.HandoffUnitFilter = { countyId: row.county_id, types: handoffTypes, day, excludeId: row.handler_unit_id, q, ids: null }
+  const excludeIds = [...new Set([...(row.handler_unit_id !== null ? [row.handler_unit_id] : []), ...(kind === 'co_unit' ? loaded.units.map((u) => u.unit_id) : [])])]
+  const filter: store.HandoffUnitFilter = { countyId: row.county_id, types: handoffTypes, day, excludeIds, q, ids: null }
   const pageSize = query.pageSize ?? 20
   const [suggested, page] = await Promise.all([
     store.listHandoffUnits(ctx.db, { ...filter, ids: [...reasons.keys()] }, { limit: reasons.size || 1, offset: 0 }),

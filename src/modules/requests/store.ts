@@ -345,7 +345,7 @@ export interface HandoffUnitFilter {
   /** Types taken as they are; enterprises only while they serve a compound on `day` (property companies). */
   types: readonly string[]
   day: string
-  excludeId: number | null
+  excludeIds: number[]
   q: string | null
   /** Only these units (the suggestions), or any. */
   ids: number[] | null
@@ -363,7 +363,7 @@ export async function listHandoffUnits(db: Db, f: HandoffUnitFilter, page: { lim
           .where((e2) => e2.or([e2('a.until', 'is', null), e2('a.until', '>', f.day)])),
       )]),
     ]))
-    .$if(f.excludeId !== null, (q) => q.where('u.id', '<>', f.excludeId!))
+    .$if(f.excludeIds.length > 0, (q) => q.where('u.id', 'not in', f.excludeIds))
     .$if(f.ids !== null, (q) => q.where('u.id', 'in', f.ids!.length > 0 ? f.ids! : [-1]))
     .$if(f.q !== null, (q) => q.where((eb) => eb.or([containsText('u.name', f.q!), containsText('u.code', f.q!)])))
   const [rows, count] = await Promise.all([

@@ -13051,8 +13051,8 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    /** @description Which step the unit is for (orders the suggestions) */
-                    kind?: "dispatch" | "transfer";
+                    /** @description Which step the unit is for (orders the suggestions); co_unit (协办) also leaves out every unit already involved in the case */
+                    kind?: "dispatch" | "transfer" | "co_unit";
                     page?: number;
                     pageSize?: number;
                     /** @description Part of the unit's name or code */

@@ -7,7 +7,6 @@ import { useEffect, useState } from 'react'
 import { Alert, Form, Input, InputNumber, Modal, Radio, Select, Space, Typography } from 'antd'
 import { api, ApiError, errorMessage, unwrap, type ApiResult } from '../../api/client'
 import { useI18n, type MessageKey } from '../../app/i18n'
-import { UnitSelect } from '../../components/UnitSelect'
 import { HandoffSelect } from './HandoffSelect'
 import { PhotoPicker } from './PhotoPicker'
 import { RatingForm } from './RatingForm'
@@ -109,31 +108,6 @@ async function send(spec: DialogSpec, r: CaseRef, v: Values, photoTokens: string
   }
 }
 
-/** Several units, searched by name (GET /api/units?q=). */
-function UnitsSelect({ value, onChange }: { value?: number[]; onChange?: (v: number[]) => void }) {
-  const { t } = useI18n()
-  const [picked, setPicked] = useState<number | undefined>(undefined)
-  const [names, setNames] = useState(new Map<number, string>())
-  const list = value ?? []
-  return (
-    <Space orientation="vertical" style={{ width: '100%' }}>
-      <UnitSelect
-        value={picked}
-        onChange={(id) => {
-          if (typeof id !== 'number') return
-          void unwrap(api.GET('/api/units/{id}', { params: { path: { id } } })).then((u) => setNames((m) => new Map(m).set(id, u.name)), () => undefined)
-          if (!list.includes(id)) onChange?.([...list, id])
-          setPicked(undefined)
-        }}
-        placeholder={t('requests.dialog.addUnit')}
-        style={{ width: '100%' }}
-        data-testid="dialog-units"
-      />
-      <Select mode="multiple" open={false} value={list} onChange={(v: number[]) => onChange?.(v)} options={list.map((id) => ({ value: id, label: names.get(id) ?? `#${id}` }))} style={{ width: '100%' }} />
-    </Space>
-  )
-}
-
 interface Props {
   spec: DialogSpec | null
   request: CaseRef
@@ -223,7 +197,7 @@ export function ActionDialog({ spec, request, onClose, onDone, onError }: Props)
           )}
           {shape.units && (
             <Form.Item name="unitIds" label={t('requests.dialog.coUnits')} rules={[{ required: true, type: 'array', min: 1, message: t('requests.dialog.unitRequired') }]}>
-              <UnitsSelect />
+              <HandoffSelect requestId={request.id} kind="co_unit" mode="multiple" style={{ width: '100%' }} data-testid="dialog-units" />
             </Form.Item>
           )}
           {shape.assignee && (

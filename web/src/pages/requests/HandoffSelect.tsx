@@ -13,21 +13,33 @@ const reasonKeys: Record<NonNullable<Target['reason']>, MessageKey> = {
   subdistrict: 'requests.handoff.reason.subdistrict',
 }
 
-interface Props {
+interface BaseProps {
   requestId: number
-  kind: 'dispatch' | 'transfer'
-  value?: number
-  onChange?: (value: number | undefined) => void
+  /** co_unit: 协办 — the holding unit and every unit already on the case are left out. */
+  kind: 'dispatch' | 'transfer' | 'co_unit'
   style?: React.CSSProperties
   'data-testid'?: string
 }
+interface SingleProps extends BaseProps {
+  mode?: undefined
+  value?: number
+  onChange?: (value: number | undefined) => void
+}
+interface MultipleProps extends BaseProps {
+  mode: 'multiple'
+  value?: number[]
+  onChange?: (value: number[]) => void
+}
+type Props = SingleProps | MultipleProps
 
 /**
- * The unit a case is dispatched or transferred to: any unit of the county that may take it
- * (GET /api/requests/{id}/handoff-targets), the suggested ones first in their own group, each with
- * its breadcrumb ("铜城街道 / 吉祥苑社区") so units of the same name are told apart.
+ * The unit a case is dispatched or transferred to, or the units that co-handle it (mode="multiple"):
+ * any unit of the county that may take it (GET /api/requests/{id}/handoff-targets), the suggested
+ * ones first in their own group, each with its breadcrumb ("铜城街道 / 吉祥苑社区") so units of the
+ * same name are told apart. Chosen units keep their labels while the search shows other units.
  */
-export function HandoffSelect({ requestId, kind, value, onChange, style, ...rest }: Props) {
+export function HandoffSelect(props: Props) {
+  const { requestId, kind, style } = props
   const { t, lang, unitTypeName } = useI18n()
   const [query, setQuery] = useState('')
   const [data, setData] = useState<Targets | null>(null)
@@ -78,23 +90,35 @@ export function HandoffSelect({ requestId, kind, value, onChange, style, ...rest
       title: 'all', options: rest_.map((u) => ({ value: u.id, label: label(u) })),
     })
   }
-  if (value !== undefined && !suggested.some((u) => u.id === value) && !rest_.some((u) => u.id === value)) {
-    const remembered = known.current.get(value)
-    options.push({ label: '', title: 'chosen', options: [{ value, label: remembered ? label(remembered) : `#${value}` }] })
+  const chosen = props.mode === 'multiple' ? props.value ?? [] : props.value !== undefined ? [props.value] : []
+  const unlisted = chosen.filter((id) => !suggested.some((u) => u.id === id) && !rest_.some((u) => u.id === id))
+  if (unlisted.length > 0) {
+    options.push({
+      label: '', title: 'chosen',
+      options: unlisted.map((id) => {
+        const remembered = known.current.get(id)
+        return { value: id, label: remembered ? label(remembered) : `#${id}` }
+      }),
+    })
   }
 
   return (
-    <Select
+    <Select<number | number[] | undefined, (typeof options)[number]>
       showSearch={{ filterOption: false, onSearch: setQuery }}
-      value={value}
-      onChange={(v: number | undefined) => onChange?.(v)}
+      mode={props.mode}
+      value={props.mode === 'multiple' ? props.value ?? [] : props.value}
+      onChange={(v) => {
+        if (props.mode === 'multiple') props.onChange?.(Array.isArray(v) ? v : [])
+        else props.onChange?.(typeof v === 'number' ? v : undefined)
+      }}
+      onSelect={() => setQuery('')}
       options={options}
       loading={loading}
       placeholder={t('requests.handoff.placeholder')}
       notFoundContent={error ? <Typography.Text type="danger">{error}</Typography.Text> : t('unit.none')}
       style={{ minWidth: 200, ...style }}
       allowClear
-      data-testid={rest['data-testid']}
+      data-testid={props['data-testid']}
     />
   )
 }
