@@ -530,6 +530,10 @@ describe('service requests: QR intake, handling, rating, the three-rates board',
     await takeStep(page, 'add_co_units', async (dialog) => {
       await dialog.getByTestId('dialog-units').locator('input').fill('市场监管')
       await page.locator('.ant-select-dropdown:visible .ant-select-item-option').filter({ hasText: '东阿县市场监管局' }).click()
+      // A multiple select keeps its list open after a pick: once the choice shows, click away to close it.
+      await dialog.getByTestId('dialog-units').filter({ hasText: '东阿县市场监管局' }).waitFor()
+      await dialog.locator('.ant-modal-title').click()
+      await page.locator('.ant-select-dropdown:visible').waitFor({ state: 'hidden' })
     }, 'accepted')
     await page.locator('[data-testid=timeline-event][data-kind=co_units_added]').waitFor()
     expect((await worker.get<{ coUnits: { unitName: string; role: string }[] }>(`/api/requests/${stall.id}`)).coUnits).toContainEqual(expect.objectContaining({ unitName: '东阿县市场监管局', role: 'co' }))
