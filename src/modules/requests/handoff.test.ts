@@ -139,6 +139,15 @@ describe.each(dialects)('hand-off targets on %s', (dialect) => {
     const { version } = (await c.communityWorkerA.get(`/api/requests/${caseId}`)).body
     const accepted = await c.communityWorkerA.post(`/api/requests/${caseId}/accept`, { version })
     expect(accepted.status, accepted.text).toBe(200)
+    // Units the picker never offers are refused by the step too, and the case is left as it was.
+    for (const unitId of [c.compoundA.id, factory.id, c.county.id]) {
+      for (const [step, body] of [['transfer', { reason: '试试' }], ['dispatch', {}], ['co-units', { unitIds: [unitId] }]] as const) {
+        const refused = await c.communityWorkerA.post(`/api/requests/${caseId}/${step}`, { version: accepted.body.version, ...(step === 'co-units' ? {} : { toUnitId: unitId }), ...body })
+        expect(refused.status, refused.text).toBe(400)
+        expect(refused.body.error.code).toBe('invalid_target_unit')
+      }
+    }
+    expect((await c.communityWorkerA.get(`/api/requests/${caseId}`)).body.version).toBe(accepted.body.version)
     const to = (await targets(c.communityWorkerA, caseId, `?kind=transfer&q=${encodeURIComponent('公安')}`)).items[0]!
     const res = await c.communityWorkerA.post(`/api/requests/${caseId}/transfer`, { version: accepted.body.version, toUnitId: to.id, reason: '涉及治安' })
     expect(res.status, res.text).toBe(200)

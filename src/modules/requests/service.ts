@@ -156,13 +156,19 @@ const workersOf = async (db: Db, unitId: number | null): Promise<number[]> => {
   return unit ? reachableWorkers(db, unit) : []
 }
 
-/** A unit a case may be handed to: exists, active, in the same county, not the one holding it. */
-async function targetUnit(db: Db, row: RequestRow, unitId: number): Promise<store.UnitRow> {
+/**
+ * A unit a case may be handed to: exists, active, in the same county, not the one holding it, and of a
+ * kind that takes cases (the hand-off targets' rule: no compound, building or county, and an enterprise
+ * only while it is a compound's property company) — a unit nobody there could sign for would strand it.
+ */
+async function targetUnit(db: Db, row: RequestRow, unitId: number, now: string): Promise<store.UnitRow> {
   const unit = await store.findUnit(db, unitId)
   if (!unit) throw new AppError('unit_not_found', { unitId })
   if (unit.status !== 'active' || unit.county_id !== row.county_id || unit.id === row.handler_unit_id) {
     throw new AppError('invalid_target_unit', { unitId, problem: unit.status !== 'active' ? 'archived' : unit.county_id !== row.county_id ? 'other_county' : 'same_unit' })
   }
+  const takesCases = await store.listHandoffUnits(db, { countyId: row.county_id, types: handoffTypes, day: shanghaiDay(now), excludeIds: [], q: null, ids: [unit.id] }, { limit: 1, offset: 0 })
+  if (takesCases.total === 0) throw new AppError('invalid_target_unit', { unitId, problem: 'takes_no_cases', type: unit.type })
   return unit
 }
 
@@ -313,7 +319,7 @@ async function handOff(ctx: RequestsContext, actor: Actor, id: number, version: 
   return act(ctx, actor, id, version, async (trx, { row, caps }, now) => {
     requireParty(caps.dispatcher, kind)
     assertTransition(kind, shapeOf(row))
-    const target = await targetUnit(trx, row, toUnitId)
+    const target = await targetUnit(trx, row, toUnitId, now)
     await store.insertRequestUnits(trx, [{ request_id: row.id, unit_id: target.id, role: 'lead', status: 'pending', created_at: now }])
     return {
       patch: { status: 'dispatched', pending_unit_id: target.id, pending_path: target.path, pending_kind: kind, pending_from_status: row.status, dispatched_at: now },
@@ -468,7 +474,7 @@ export async function addCoUnits(ctx: RequestsContext, actor: Actor, id: number,
     const ids = [...new Set(input.unitIds)]
     const targets: store.UnitRow[] = []
     for (const unitId of ids) {
-      const unit = await targetUnit(trx, row, unitId)
+      const unit = await targetUnit(trx, row, unitId, now)
       if (units.some((u) => u.unit_id === unitId)) throw new AppError('invalid_target_unit', { unitId, problem: 'already_involved' })
       targets.push(unit)
     }
