@@ -22,14 +22,12 @@
  * Writes bench/results/county.json. Environment: BENCH_DATABASE_URL, BENCH_IMPORT_ROWS,
  * BENCH_REDIVIDE_RESIDENTS, BENCH_KEEP=1 (keep the temp dir).
  */
-import { execSync } from 'node:child_process'
 import crypto from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import ExcelJS from 'exceljs'
-import pg from 'pg'
 import { sql, type KyselyPlugin, type Insertable } from 'kysely'
 import { loadConfig } from '../src/config.js'
 import { connect, type Db, type DbHandle, type DialectName } from '../src/db/connect.js'
@@ -41,6 +39,7 @@ import { systemActor } from '../src/modules/access/service.js'
 import { createAccount, createAdminAccount } from '../src/modules/accounts/service.js'
 import { runNextJob } from '../src/modules/jobs/service.js'
 import { buildCounty, prng, type Unit } from './history.js'
+import { createBenchSchema, dropBenchSchema, logger, machineFacts, median, round, timed } from './support.js'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const IMPORT_ROWS = Number(process.env.BENCH_IMPORT_ROWS ?? 50_000)
@@ -48,12 +47,7 @@ const REDIVIDE_RESIDENTS = Number(process.env.BENCH_REDIVIDE_RESIDENTS ?? 20_000
 const PASSWORD = 'bench-password-0123456789'
 const GOALS = { import_residents_50k_s: 60, redivide_20k_residents_s: 2 }
 
-const log = (msg: string) => console.log(`[county ${new Date().toISOString().slice(11, 19)}] ${msg}`)
-const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b)
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2
-}
+const log = logger('county')
 
 type App = Awaited<ReturnType<typeof buildApp>>
 
@@ -112,12 +106,6 @@ async function session(app: App, username: string) {
     return JSON.parse(res.body) as T
   }
   return { cookie, csrf, call }
-}
-
-async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
-  const t0 = performance.now()
-  const value = await fn()
-  return [value, performance.now() - t0]
 }
 
 // --- 2. import -------------------------------------------------------------------------------------
@@ -385,13 +373,7 @@ function pathIndexGoal(plans: Record<string, { sql: string; plan: string[]; path
 async function runOn(dialect: DialectName) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'chorus-bench-county-'))
   let schema: string | null = null
-  if (dialect === 'postgres') {
-    schema = `bench_${crypto.randomBytes(5).toString('hex')}`
-    const client = new pg.Client({ connectionString: process.env.BENCH_DATABASE_URL })
-    await client.connect()
-    await client.query(`create schema ${schema}`)
-    await client.end()
-  }
+  if (dialect === 'postgres') schema = await createBenchSchema(process.env.BENCH_DATABASE_URL as string)
   log(`${dialect}: ${dialect === 'sqlite' ? path.join(dataDir, 'chorus.db') : `schema ${schema}`}`)
   const handle = dialect === 'sqlite'
     ? connect({ databaseUrl: null, sqliteFile: path.join(dataDir, 'chorus.db') })
@@ -463,12 +445,7 @@ async function runOn(dialect: DialectName) {
   } finally {
     await app?.close()
     await handle.close()
-    if (schema) {
-      const client = new pg.Client({ connectionString: process.env.BENCH_DATABASE_URL })
-      await client.connect()
-      await client.query(`drop schema ${schema} cascade`)
-      await client.end()
-    }
+    if (schema) await dropBenchSchema(process.env.BENCH_DATABASE_URL as string, schema)
     if (process.env.BENCH_KEEP === '1') log(`kept ${dataDir}`)
     else fs.rmSync(dataDir, { recursive: true, force: true })
   }
@@ -478,16 +455,10 @@ async function main() {
   const started = Date.now()
   const sqlite = await runOn('sqlite')
   const postgres = process.env.BENCH_DATABASE_URL ? await runOn('postgres') : null
-  const cpus = os.cpus()
-  let commit: string | null = null
-  try { commit = execSync('git rev-parse --short HEAD', { cwd: root }).toString().trim() } catch { /* not a checkout */ }
   const result = {
     ...sqlite,
     ...(postgres ? { postgresql: postgres } : {}),
-    machine: {
-      node: process.version, cores: cpus.length, cpu: cpus[0]?.model ?? null, memory_gb: round(os.totalmem() / 2 ** 30, 1),
-      platform: `${os.platform()} ${os.release()}`, date: new Date().toISOString(), commit,
-    },
+    machine: machineFacts(root),
     notes: [
       'The app runs in the bench process (buildApp); every measured operation is an HTTP request through app.inject, so routing, validation, grants, the service and serialization are all in the time.',
       'import_residents_50k_s: POST /api/imports/residents?mode=valid_rows (upload, checks) plus the background job (runNextJob) to its end; 50,000 rows with households, a care tag on every 17th and validated, encrypted identity numbers and phones.',

@@ -17,7 +17,7 @@
  *
  * Environment: BENCH_REQUESTS, BENCH_SECONDS, BENCH_DATABASE_URL, BENCH_KEEP=1 (keep the temp dir).
  */
-import { spawn, execSync, type ChildProcess } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
 import crypto from 'node:crypto'
 import fs from 'node:fs'
 import net from 'node:net'
@@ -26,7 +26,6 @@ import path from 'node:path'
 import { isDeepStrictEqual } from 'node:util'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
-import pg from 'pg'
 import { sql } from 'kysely'
 import { connect, type DbHandle, type DialectName } from '../src/db/connect.js'
 import { migrateToLatest } from '../src/db/migrate.js'
@@ -36,6 +35,7 @@ import { createCategory, createItem } from '../src/modules/catalog/service.js'
 import { rebuildRollups } from '../src/modules/requests/service.js'
 import { getBoard, getBoardCounters, getReferenceFigures } from '../src/modules/board/service.js'
 import { buildCounty, historyColumns, prng, rowValues, writeHistory, type BenchCounty, type RowSink } from './history.js'
+import { createBenchSchema, dropBenchSchema, logger, machineFacts, median, round, timed } from './support.js'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const TOTAL = Number(process.env.BENCH_REQUESTS ?? 1_000_000)
@@ -44,17 +44,7 @@ const CONNECTIONS = 50
 const HISTORY_DAYS = 730
 const PASSWORD = 'bench-password-0123456789'
 
-const log = (msg: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}`)
-const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b)
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2
-}
-async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
-  const t0 = performance.now()
-  const value = await fn()
-  return [value, performance.now() - t0]
-}
+const log = logger('bench')
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -361,11 +351,7 @@ async function runOn(dialect: DialectName, bareLoad: () => Promise<Load>) {
   let schema: string | null = null
   if (dialect === 'postgres') {
     const url = process.env.BENCH_DATABASE_URL as string
-    schema = `bench_${crypto.randomBytes(5).toString('hex')}`
-    const client = new pg.Client({ connectionString: url })
-    await client.connect()
-    await client.query(`create schema ${schema}`)
-    await client.end()
+    schema = await createBenchSchema(url)
     const u = new URL(url)
     u.searchParams.set('options', `-c search_path=${schema}`)
     databaseUrl = u.toString()
@@ -379,12 +365,7 @@ async function runOn(dialect: DialectName, bareLoad: () => Promise<Load>) {
     return await measure(dialect, prepared, databaseUrl, dataDir, bareLoad)
   } finally {
     await handle.close()
-    if (schema) {
-      const client = new pg.Client({ connectionString: process.env.BENCH_DATABASE_URL })
-      await client.connect()
-      await client.query(`drop schema ${schema} cascade`)
-      await client.end()
-    }
+    if (schema) await dropBenchSchema(process.env.BENCH_DATABASE_URL as string, schema)
     if (process.env.BENCH_KEEP === '1') log(`kept ${dataDir}`)
     else fs.rmSync(dataDir, { recursive: true, force: true })
   }
@@ -403,16 +384,10 @@ async function main() {
   } finally {
     await stopChild(bareServer)
   }
-  const cpus = os.cpus()
-  let commit: string | null = null
-  try { commit = execSync('git rev-parse --short HEAD', { cwd: root }).toString().trim() } catch { /* not a checkout */ }
   const result = {
     ...sqlite,
     ...(postgres ? { postgresql: postgres } : {}),
-    machine: {
-      node: process.version, cores: cpus.length, cpu: cpus[0]?.model ?? null, memory_gb: round(os.totalmem() / 2 ** 30, 1),
-      platform: `${os.platform()} ${os.release()}`, date: new Date().toISOString(), commit,
-    },
+    machine: machineFacts(root),
     notes: [
       'All figures of one run. Load: autocannon in the bench process against 127.0.0.1, 50 connections, ' + `${SECONDS} s after a 2 s warm-up; servers are child processes.`,
       'bare_rps is the median of three bare runs taken before, between and after the inbox and intake runs; the ratios divide by it.',
