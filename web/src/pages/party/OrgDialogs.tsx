@@ -1,5 +1,5 @@
 /** Create, edit and staff a party organization. */
-import { useEffect, useState } from 'react'
+import { useEffect } from 'react'
 import { App, Button, DatePicker, Flex, Form, Input, Modal, Select } from 'antd'
 import { DeleteOutlined, PlusOutlined } from '@ant-design/icons'
 import dayjs, { type Dayjs } from 'dayjs'
@@ -10,25 +10,9 @@ import { UnitPicker } from '../units/UnitPicker'
 import { afterShanghaiToday } from '../units/meta'
 import { childKindsOf, officerRolesFor, orgKindName, orgKinds, type OfficerRole, type OrgDetail, type OrgKind } from './meta'
 import { OrgSelect, PersonSelect } from './pickers'
+import { useSaving } from '../../components/useSaving'
 
 const day = (value: Dayjs | null | undefined): string | null => (value ? value.format('YYYY-MM-DD') : null)
-
-function useSaving() {
-  const [saving, setSaving] = useState(false)
-  const [error, setError] = useState<unknown>(null)
-  const run = async (work: () => Promise<void>) => {
-    setSaving(true)
-    setError(null)
-    try {
-      await work()
-    } catch (err) {
-      setError(err)
-    } finally {
-      setSaving(false)
-    }
-  }
-  return { saving, error, setError, run }
-}
 
 interface CreateValues {
   name: string

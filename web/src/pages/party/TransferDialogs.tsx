@@ -1,5 +1,5 @@
 /** Start a transfer of membership (internal, outbound or inbound), and receive or cancel one in transit. */
-import { useEffect, useState } from 'react'
+import { useEffect } from 'react'
 import { App, DatePicker, Form, Input, Modal, Radio, Select } from 'antd'
 import type { Dayjs } from 'dayjs'
 import { api, unwrap } from '../../api/client'
@@ -8,27 +8,11 @@ import { ErrorAlert } from '../units/ErrorAlert'
 import { afterShanghaiToday, shanghaiToday } from '../units/meta'
 import type { CreateTransferBody, MemberDetail, TransferView } from './meta'
 import { OrgSelect, PersonSelect } from './pickers'
+import { useSaving } from '../../components/useSaving'
 
 const HOLDING = ['general_branch', 'branch', 'temporary_branch', 'group'] as const
 const future = afterShanghaiToday
 const day = (d: Dayjs | null | undefined) => (d ? d.format('YYYY-MM-DD') : undefined)
-
-function useSubmit() {
-  const [saving, setSaving] = useState(false)
-  const [error, setError] = useState<unknown>(null)
-  const run = async (work: () => Promise<void>) => {
-    setSaving(true)
-    setError(null)
-    try {
-      await work()
-    } catch (err) {
-      setError(err)
-    } finally {
-      setSaving(false)
-    }
-  }
-  return { saving, error, setError, run }
-}
 
 interface StartValues {
   direction: CreateTransferBody['direction']
@@ -50,7 +34,7 @@ export function StartTransferDialog({ open, member, onClose, onDone }: { open: b
   const [form] = Form.useForm<StartValues>()
   const direction = Form.useWatch<StartValues['direction'] | undefined>('direction', form) ?? (member ? 'internal' : 'inbound')
   const stage = Form.useWatch<StartValues['stage']>('stage', form)
-  const { saving, error, setError, run } = useSubmit()
+  const { saving, error, setError, run } = useSaving()
 
   useEffect(() => {
     if (open) {
@@ -147,7 +131,7 @@ export function TransferActionDialog({ transfer, action, onClose, onDone }: {
   const { t } = useI18n()
   const { message } = App.useApp()
   const [form] = Form.useForm<{ receivedDate?: Dayjs; note?: string }>()
-  const { saving, error, setError, run } = useSubmit()
+  const { saving, error, setError, run } = useSaving()
 
   useEffect(() => {
     if (transfer) {
