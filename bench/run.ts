@@ -255,11 +255,15 @@ async function measure(dialect: DialectName, p: Prepared, databaseUrl: string | 
     const first = await fetch(`${base}/api/requests?box=unit`, { headers: { cookie: worker.cookie } })
     const page = (await first.json()) as { items: unknown[]; total: number }
     if (!first.ok || page.items.length === 0) throw new Error(`inbox: ${first.status}, ${page.items?.length} items`)
-    log(`inbox: ${page.total} open cases for 吉祥苑社区, first page ${page.items.length}`)
+    const pageBytes = Buffer.byteLength(JSON.stringify(page))
+    log(`inbox: ${page.total} open cases for 吉祥苑社区, first page ${page.items.length} (${pageBytes} bytes of JSON)`)
     // The bare yardstick runs before, between and after, so a machine shared with other work is compared at like moments.
     const bares = [await bareLoad()]
-    const inboxOptions = { url: `${base}/api/requests?box=unit`, headers: { cookie: worker.cookie } }
+    // As a browser asks for it: the page compressed (~15 KB of JSON, ~2 KB gzipped).
+    const inboxOptions = { url: `${base}/api/requests?box=unit`, headers: { cookie: worker.cookie, 'accept-encoding': 'gzip, deflate, br' } }
     const inbox = await load('inbox', inboxOptions)
+    // The same without compression: then the load generator's own reading of ~15 KB answers is the limit.
+    const inboxPlain = await load('inbox, uncompressed', { url: inboxOptions.url, headers: { cookie: worker.cookie } })
     // One connection: the time of one inbox on its own (under 50 connections p50 is mostly the queue: 50 / rate).
     const inboxAlone = await load('inbox, 1 connection', inboxOptions, 1)
     bares.push(await bareLoad())
@@ -324,6 +328,7 @@ async function measure(dialect: DialectName, p: Prepared, databaseUrl: string | 
       inbox_rps: inbox.rps,
       inbox_vs_bare: round(inbox.rps / bare.rps, 3),
       inbox_alone_mean_ms: inboxAlone.mean_ms,
+      inbox_uncompressed_rps: inboxPlain.rps,
       board_county_ms: round(median(httpTimes)),
       board_county_service_ms: round(median(serviceTimes)),
       board_reference_ms: round(median(referenceTimes)),
@@ -334,8 +339,8 @@ async function measure(dialect: DialectName, p: Prepared, databaseUrl: string | 
         board_county_ms: { goal: '<= 20', met: median(httpTimes) <= 20 },
       },
       details: {
-        bare_runs: bares.map((b) => b.rps), bare, intake, inbox, intake_one_connection: intakeAlone, inbox_one_connection: inboxAlone,
-        inbox_open_cases: page.total,
+        bare_runs: bares.map((b) => b.rps), bare, intake, inbox, inbox_uncompressed: inboxPlain, intake_one_connection: intakeAlone, inbox_one_connection: inboxAlone,
+        inbox_open_cases: page.total, inbox_page_bytes: pageBytes,
         board: { period: query, county_requests: reference!.counters.submitted, rollup_rows_summed: 'county row per day + its children', samples: httpTimes.length },
         generation: p.timings,
       },
@@ -391,7 +396,8 @@ async function main() {
     notes: [
       'All figures of one run. Load: autocannon in the bench process against 127.0.0.1, 50 connections, ' + `${SECONDS} s after a 2 s warm-up; servers are child processes.`,
       'bare_rps is the median of three bare runs taken before, between and after the inbox and intake runs; the ratios divide by it.',
-      'bare_rps: a bare Fastify JSON route (bench/bare-server.ts). intake: POST /api/public/requests with a unique Idempotency-Key each. inbox: GET /api/requests?box=unit as a community worker of 吉祥苑社区 (session cookie).',
+      'bare_rps: a bare Fastify JSON route (bench/bare-server.ts). intake: POST /api/public/requests with a unique Idempotency-Key each. inbox: GET /api/requests?box=unit as a community worker of 吉祥苑社区 (session cookie, Accept-Encoding: gzip, deflate, br as a browser sends).',
+      'inbox: sessions and case lists are kept in memory while the database is unchanged (DbHandle.dataVersion: SQLite total_changes() + PRAGMA data_version, PostgreSQL pg_current_snapshot()), the page serialized and gzipped once; nothing writes during the inbox run, so it measures hits. inbox_uncompressed_rps: the same without Accept-Encoding (the load generator reading ~15 KB answers is then the limit: a bare Fastify route sending the same bytes reaches about the same rate on this machine).',
       'board_county_ms: median wall time of GET /api/board for the county over the whole history (HTTP on 127.0.0.1, sequential, figures + ranking of its children); board_county_service_ms: the same getBoard service call in process.',
       'board_reference_ms: the same counters by one plain SQL query over the request rows (getReferenceFigures); board_matches_reference: counters and figures identical.',
       'Server: the real `chorus serve` with LOG_LEVEL=warn, CHORUS_SWEEP_SECONDS=0 and the intake rate limits raised (CHORUS_INTAKE_PER_ADDRESS_HOUR, CHORUS_INTAKE_PER_DEVICE_HOUR).',

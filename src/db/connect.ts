@@ -18,6 +18,12 @@ export interface DbHandle {
   pool: pg.Pool | null
   /** The PostgreSQL schema in use when not the default (tests). */
   schema: string | null
+  /**
+   * A token that differs whenever a write may have been committed since it was last read, by this
+   * process or another: read caches (sessions, inbox pages) keep an entry only while it is unchanged.
+   * Read it before computing what is cached; an entry stored under an older token is just a miss.
+   */
+  dataVersion: () => Promise<string>
   close(): Promise<void>
 }
 
@@ -78,7 +84,10 @@ export function connect(options: ConnectOptions): DbHandle {
     // An idle client that loses its server must not crash the process.
     pool.on('error', () => undefined)
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
-    return { db, dialect: 'postgres', sqlite: null, pool, schema, close: () => db.destroy() }
+    // The cluster's current snapshot (xmin:xmax:running xids) changes whenever a transaction takes an
+    // id or ends anywhere on the server: conservative (other databases count too), never stale.
+    const dataVersion = async () => (await pool.query<{ v: string }>('select pg_current_snapshot()::text as v')).rows[0]!.v
+    return { db, dialect: 'postgres', sqlite: null, pool, schema, dataVersion, close: () => db.destroy() }
   }
   const file = options.sqliteFile ?? ':memory:'
   if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true })
@@ -97,7 +106,13 @@ export function connect(options: ConnectOptions): DbHandle {
   // 64 MiB of page cache (better-sqlite3's default is 16 MiB): the request indexes of a large county stay in memory.
   sqlite.pragma('cache_size = -65536')
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) })
-  return { db, dialect: 'sqlite', sqlite, pool: null, schema: null, close: () => db.destroy() }
+  // Rows this connection changed (counted even before commit, never decreasing) and data_version,
+  // which moves when another connection (another process) commits to the file. Two plain statements:
+  // the pragma_data_version table function costs several times more.
+  const ownChanges = sqlite.prepare('select total_changes()').pluck()
+  const otherCommits = sqlite.prepare('pragma data_version').pluck()
+  const dataVersion = () => Promise.resolve(`${ownChanges.get() as number}:${otherCommits.get() as number}`)
+  return { db, dialect: 'sqlite', sqlite, pool: null, schema: null, dataVersion, close: () => db.destroy() }
 }
 
 const STATEMENT_CACHE_SIZE = 1000

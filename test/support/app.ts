@@ -20,6 +20,8 @@ export interface TestResponse<T = any> {
   body: T
   headers: Record<string, string | string[] | number | undefined>
   text: string
+  /** The body's bytes as sent (e.g. gzipped when the request accepted it). */
+  raw: Buffer
 }
 
 /** A caller of the API: anonymous, or holding a session cookie and its CSRF token. */
@@ -44,8 +46,8 @@ export class Client {
     })
     let parsed: unknown = undefined
     const type = String(res.headers['content-type'] ?? '')
-    if (type.includes('json') && res.body) parsed = JSON.parse(res.body)
-    return { status: res.statusCode, body: parsed as T, headers: res.headers, text: res.body }
+    if (type.includes('json') && res.body && res.headers['content-encoding'] === undefined) parsed = JSON.parse(res.body)
+    return { status: res.statusCode, body: parsed as T, headers: res.headers, text: res.body, raw: res.rawPayload }
   }
 
   get<T = any>(url: string, headers?: Record<string, string>) { return this.request<T>('GET', url, undefined, headers) }

@@ -1,10 +1,11 @@
-import type { Db } from '../../db/connect.js'
+import type { Db, DbHandle } from '../../db/connect.js'
 import type { Config } from '../../config.js'
 import { AppError } from '../../server/errors.js'
 import { addMinutes, nowIso } from '../../lib/time.js'
 import { randomToken, sha256 } from '../../lib/tokens.js'
 import { dummyPasswordHash, generatePassword, hashPassword, passwordProblem, verifyPassword } from '../../lib/passwords.js'
 import { pageOf } from '../../lib/paging.js'
+import type { VersionedCache } from '../../lib/versioned-cache.js'
 import { recordAudit } from '../audit/service.js'
 import { can, subtreeFilter, systemActor, unitPaths, type Actor, type ActorGrant } from '../access/service.js'
 import { allActions, isRole, roleAllows, rolePermissions, roles, type Role } from '../access/roles.js'
@@ -90,7 +91,11 @@ export interface ResolvedSession {
   csrfToken: string
   mustChangePassword: boolean
   grants: ActorGrant[]
+  /** Until when (epoch ms) this answer holds while the database is unchanged: the earlier of its expiries and its next sliding touch. */
+  reusableUntil: number
 }
+
+const TOUCH_EVERY_MS = 60_000
 
 /** Turns a cookie token into the session's account and grants; null when unknown, expired or disabled. */
 export async function resolveSession(db: Db, token: string, config: SessionConfig): Promise<ResolvedSession | null> {
@@ -103,14 +108,37 @@ export async function resolveSession(db: Db, token: string, config: SessionConfi
     return null
   }
   // Sliding idle expiry, written at most once a minute per session.
-  if (Date.parse(now) - Date.parse(row.last_seen_at) > 60_000) {
-    await store.touchSession(db, id, now, addMinutes(now, config.sessionIdleMinutes))
+  let lastSeen = Date.parse(row.last_seen_at)
+  let idleExpires = row.idle_expires_at
+  if (Date.parse(now) - lastSeen > TOUCH_EVERY_MS) {
+    idleExpires = addMinutes(now, config.sessionIdleMinutes)
+    await store.touchSession(db, id, now, idleExpires)
+    lastSeen = Date.parse(now)
   }
   const grants = toActorGrants(await store.findGrants(db, [row.account_id]))
   return {
     sessionId: id, accountId: row.account_id, username: row.username, displayName: row.display_name,
     csrfToken: row.csrf_token, mustChangePassword: row.must_change_password === 1, grants,
+    reusableUntil: Math.min(Date.parse(idleExpires), Date.parse(row.absolute_expires_at), lastSeen + TOUCH_EVERY_MS + 1),
   }
+}
+
+/**
+ * resolveSession, answered from memory while the database is unchanged since the session was read
+ * (a logout, a disabled account or a changed grant anywhere is a write, so it takes effect at once)
+ * and until the session's expiry or next touch.
+ */
+export async function resolveSessionCached(
+  handle: Pick<DbHandle, 'db' | 'dataVersion'>, cache: VersionedCache<ResolvedSession>, token: string, config: SessionConfig,
+): Promise<ResolvedSession | null> {
+  // Keyed by the token itself (this process holds it anyway): no hash on the hot path.
+  const version = await handle.dataVersion()
+  const hit = cache.get(token, version)
+  if (hit && Date.now() < hit.reusableUntil) return hit
+  const session = await resolveSession(handle.db, token, config)
+  if (session) cache.set(token, version, session)
+  else cache.delete(token)
+  return session
 }
 
 export async function me(db: Db, actor: Actor): Promise<MeView> {

@@ -2,6 +2,7 @@ import type { Updateable } from 'kysely'
 import type { Db } from '../../db/connect.js'
 import type { RequestTable } from '../../db/tables/requests.js'
 import type { PiiCipher } from '../../lib/pii.js'
+import type { VersionedCache } from '../../lib/versioned-cache.js'
 import { AppError } from '../../server/errors.js'
 import { can, type Actor } from '../access/service.js'
 import type { Priority } from '../catalog/priorities.js'
@@ -20,6 +21,8 @@ export interface RequestsContext {
   settings: RequestSettings
   /** The clock; tests and the sweep pass a fixed one. */
   now?: () => string
+  /** Case lists answered from memory while the database is unchanged (the server's context; jobs and the sweep go without). */
+  lists?: { dataVersion: () => Promise<string>; cache: VersionedCache<{ items: RequestSummary[]; total: number }> }
 }
 
 export const nowOf = (ctx: { now?: () => string }): string => (ctx.now ? ctx.now() : new Date().toISOString())

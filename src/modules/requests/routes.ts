@@ -3,7 +3,9 @@ import { Type } from 'typebox'
 import type { App } from '../../server/types.js'
 import { AppError } from '../../server/errors.js'
 import { IdParams, Ok } from '../../server/schemas.js'
+import { sendSerializedOnce } from '../../server/serialize-once.js'
 import { randomToken } from '../../lib/tokens.js'
+import { VersionedCache } from '../../lib/versioned-cache.js'
 import type { RequestsContext } from './case.js'
 import { checkedIdempotencyKey } from './intake.js'
 import { RateLimiter } from './ratelimit.js'
@@ -83,7 +85,9 @@ async function sendPhoto(reply: FastifyReply, uploadsDir: string, photo: { store
 
 export async function requestRoutes(app: App): Promise<void> {
   const settings = requestSettings(app.config.dataDir)
-  const ctx: RequestsContext = { db: app.db, pii: app.pii, settings }
+  // Worker inboxes are read far more often than cases change: lists are kept while the database is unchanged
+  // (at most 500 pages of about 20 KB with their encoded bodies).
+  const ctx: RequestsContext = { db: app.db, pii: app.pii, settings, lists: { dataVersion: app.dbHandle.dataVersion, cache: new VersionedCache(500) } }
   const submits = new IntakeGate({ en: 'submissions', zh: '提交' }, settings.intakePerAddressPerHour, settings.intakePerDevicePerHour)
   const uploads = new IntakeGate({ en: 'photo uploads', zh: '上传照片' }, settings.intakePerAddressPerHour * 5, settings.intakePerDevicePerHour * 5)
 
@@ -153,7 +157,7 @@ export async function requestRoutes(app: App): Promise<void> {
   app.get('/api/requests', {
     schema: { summary: 'Worker inbox and case lists (mine, unit, overdue, all), sorted by due time', tags, querystring: RequestQuery, response: { 200: RequestPage } },
     config: { action: 'requests.read' },
-  }, (req) => service.listRequests(ctx, req.actor, req.query))
+  }, async (req, reply) => sendSerializedOnce(req, reply, await service.listRequests(ctx, req.actor, req.query)))
 
   app.post('/api/requests', {
     schema: { summary: 'Record a request on a resident\'s behalf (hotline, walk-in, patrol)', tags, headers: idempotencyHeaders, body: StaffIntakeInput, response: { 201: RequestDetail } },

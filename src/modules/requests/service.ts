@@ -41,6 +41,18 @@ export type { RequestsContext } from './case.js'
  * pending hand-off or co-handling unit), `mine` to cases assigned to the caller.
  */
 export async function listRequests(ctx: RequestsContext, actor: Actor, query: RequestQuery): Promise<{ items: RequestSummary[]; total: number }> {
+  // 'due=warning' depends on the clock as well as on the data: never kept.
+  if (!ctx.lists || query.due !== undefined) return queryRequests(ctx, actor, query)
+  const key = `${actor.accountId ?? ''}|${JSON.stringify(query)}`
+  const version = await ctx.lists.dataVersion()
+  const hit = ctx.lists.cache.get(key, version)
+  if (hit) return hit
+  const page = await queryRequests(ctx, actor, query)
+  ctx.lists.cache.set(key, version, page)
+  return page
+}
+
+async function queryRequests(ctx: RequestsContext, actor: Actor, query: RequestQuery): Promise<{ items: RequestSummary[]; total: number }> {
   const box = query.box ?? 'unit'
   let unitPath: string | null = null
   if (query.unitId !== undefined) {

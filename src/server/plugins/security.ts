@@ -15,7 +15,8 @@ const APP_CSP = [
 ].join('; ')
 
 export function registerSecurityHeaders(app: App): void {
-  app.addHook('onSend', async (req, reply, payload) => {
+  // A plain callback, not async: it runs on every answer.
+  app.addHook('onSend', (req, reply, payload, done) => {
     reply.header('x-request-id', req.id)
     reply.header('x-content-type-options', 'nosniff')
     reply.header('x-frame-options', 'DENY')
@@ -25,6 +26,6 @@ export function registerSecurityHeaders(app: App): void {
     // Swagger UI sets its own (hash-based) policy for its page.
     if (!reply.hasHeader('content-security-policy')) reply.header('content-security-policy', APP_CSP)
     if (req.url.startsWith('/api/') && !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store')
-    return payload
+    done(null, payload)
   })
 }

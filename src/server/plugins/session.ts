@@ -3,7 +3,8 @@ import type { Config } from '../../config.js'
 import { AppError } from '../errors.js'
 import type { App } from '../types.js'
 import { anonymousActor, canAnywhere } from '../../modules/access/service.js'
-import { resolveSession } from '../../modules/accounts/service.js'
+import { resolveSessionCached, type ResolvedSession } from '../../modules/accounts/service.js'
+import { VersionedCache } from '../../lib/versioned-cache.js'
 import { safeEqual } from '../../lib/tokens.js'
 import { requestLang } from './errors.js'
 
@@ -23,6 +24,8 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
  */
 export function registerSession(app: App): void {
   app.decorateRequest('actor', null as never)
+  const sessions = new VersionedCache<ResolvedSession>(10_000)
+  const resolveSession = (token: string) => resolveSessionCached(app.dbHandle, sessions, token, app.config)
 
   app.addHook('onRequest', async (req) => {
     const lang = requestLang(req)
@@ -32,14 +35,14 @@ export function registerSession(app: App): void {
       // Public routes still see who is logged in (a worker may use a resident page).
       const token = req.cookies[SESSION_COOKIE]
       if (token && action === 'public') {
-        const session = await resolveSession(app.db, token, app.config)
+        const session = await resolveSession(token)
         if (session) req.actor = { ...req.actor, accountId: session.accountId, username: session.username, displayName: session.displayName, grants: session.grants, sessionId: session.sessionId }
       }
       return
     }
     const token = req.cookies[SESSION_COOKIE]
     if (!token) throw new AppError('unauthenticated')
-    const session = await resolveSession(app.db, token, app.config)
+    const session = await resolveSession(token)
     if (!session) throw new AppError('session_expired')
     if (!SAFE_METHODS.has(req.method) && !req.routeOptions.config.csrfExempt) {
       const sent = req.headers[CSRF_HEADER]

@@ -1,0 +1,34 @@
+/**
+ * Values kept only while the database is unchanged (DbHandle.dataVersion), so a hit is exactly what
+ * computing again would give. Read the version before computing a value and store the value under
+ * it: a write that lands in between makes the entry a miss, never a stale answer. Least recently
+ * used entries go first.
+ */
+export class VersionedCache<V> {
+  private readonly entries = new Map<string, { version: string; value: V }>()
+
+  constructor(private readonly max: number) {}
+
+  get(key: string, version: string): V | undefined {
+    const entry = this.entries.get(key)
+    if (!entry) return undefined
+    this.entries.delete(key)
+    if (entry.version !== version) return undefined
+    this.entries.set(key, entry)
+    return entry.value
+  }
+
+  set(key: string, version: string, value: V): void {
+    this.entries.delete(key)
+    this.entries.set(key, { version, value })
+    if (this.entries.size > this.max) this.entries.delete(this.entries.keys().next().value as string)
+  }
+
+  delete(key: string): void {
+    this.entries.delete(key)
+  }
+
+  get size(): number {
+    return this.entries.size
+  }
+}
