@@ -2,6 +2,7 @@ import ExcelJS from 'exceljs'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createUnit } from './support/api.js'
+import { chooseUnit } from './support/registry.js'
 import { loginInBrowser, screenshot, startE2E, type E2E, type OpenedPage } from './support/browser.js'
 import { ADMIN_PASSWORD, ADMIN_USERNAME } from './support/server.js'
 
@@ -47,9 +48,7 @@ describe('accounts and audit pages', () => {
     await page.getByTestId('account-password').fill('initial-password-1')
     await dialog.getByTestId('grant-role').click()
     await pickOption(page, '网格员')
-    await dialog.getByTestId('grant-unit').click()
-    await dialog.getByTestId('grant-unit').locator('input').fill('第一网格')
-    await pickOption(page, '吉祥苑第一网格')
+    await chooseUnit(page, 'grant-unit', '吉祥苑第一网格')
     await screenshot(page, 'accounts-create-dialog')
     await dialog.getByRole('button', { name: /保\s*存/ }).click()
     await dialog.waitFor({ state: 'hidden' })
@@ -67,8 +66,7 @@ describe('accounts and audit pages', () => {
     await page.getByTestId('account-password').fill('initial-password-2')
     await dialog.getByTestId('grant-role').click()
     await pickOption(page, '网格员')
-    await dialog.getByTestId('grant-unit').click()
-    await pickOption(page, '吉祥苑第一网格')
+    await chooseUnit(page, 'grant-unit', '吉祥苑第一网格')
     await dialog.getByRole('button', { name: /保\s*存/ }).click()
     await dialog.getByTestId('dialog-error').waitFor()
     expect(await dialog.getByTestId('dialog-error').textContent()).toContain('该用户名已被使用')
