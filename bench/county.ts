@@ -27,19 +27,18 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import ExcelJS from 'exceljs'
 import { sql, type KyselyPlugin, type Insertable } from 'kysely'
 import { loadConfig } from '../src/config.js'
 import { connect, type Db, type DbHandle, type DialectName } from '../src/db/connect.js'
 import { migrateToLatest } from '../src/db/migrate.js'
 import type { HouseholdTable, PersonTable, PartyMemberTable } from '../src/db/tables/county.js'
 import { buildApp } from '../src/server/app.js'
-import { PiiCipher, idCheckChar } from '../src/lib/pii.js'
+import { PiiCipher } from '../src/lib/pii.js'
 import { systemActor } from '../src/modules/access/service.js'
 import { createAccount, createAdminAccount } from '../src/modules/accounts/service.js'
 import { runNextJob } from '../src/modules/jobs/service.js'
 import { buildCounty, prng, type Unit } from './history.js'
-import { createBenchSchema, dropBenchSchema, logger, machineFacts, median, round, timed } from './support.js'
+import { createBenchSchema, dropBenchSchema, logger, machineFacts, median, round, timed, writeResidentsWorkbook, writeResults, xlsxUpload } from './support.js'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const IMPORT_ROWS = Number(process.env.BENCH_IMPORT_ROWS ?? 50_000)
@@ -125,36 +124,15 @@ async function importResidents(app: App, admin: Awaited<ReturnType<typeof sessio
 
   const file = path.join(dataDir, 'residents.xlsx')
   let t0 = performance.now()
-  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useSharedStrings: true, useStyles: false })
-  const ws = wb.addWorksheet('居民')
-  ws.addRow(['姓名', '性别', '出生日期', '身份证号', '手机号', '民族', '所属单位编码', '门牌/房号', '户号', '与户主关系', '标签']).commit()
-  for (let i = 0; i < IMPORT_ROWS; i++) {
-    const household = Math.floor(i / 3)
-    // Unique, valid identity numbers: the birth date moves a week per thousand rows, the sequence is the rest.
-    const birth = new Date(Date.UTC(1950, 0, 1) + Math.floor(i / 1000) * 86_400_000 * 7).toISOString().slice(0, 10).replaceAll('-', '')
-    const first17 = `371524${birth}${String(i % 1000).padStart(3, '0')}`
-    const id = first17 + idCheckChar(first17)
-    ws.addRow([
-      `居民${i}`, Number(id[16]) % 2 ? '男' : '女', null, id, `13${String(100000000 + i)}`, '汉族', buildings[household % buildings.length],
-      `${(household % 6) + 1}单元${(household % 30) + 101}`, String(household + 1), i % 3 === 0 ? '户主' : i % 3 === 1 ? '配偶' : '子女',
-      i % 17 === 0 ? '独居老人' : null,
-    ]).commit()
-  }
-  ws.commit()
-  await wb.commit()
+  await writeResidentsWorkbook(file, IMPORT_ROWS, buildings)
   const fileMb = round(fs.statSync(file).size / 1e6, 1)
   log(`import: generated ${IMPORT_ROWS.toLocaleString('en')} rows (${fileMb} MB) in ${Math.round(performance.now() - t0)} ms`)
 
-  const boundary = '----chorusbench'
-  const payload = Buffer.concat([
-    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="residents.xlsx"\r\nContent-Type: application/octet-stream\r\n\r\n`),
-    fs.readFileSync(file),
-    Buffer.from(`\r\n--${boundary}--\r\n`),
-  ])
+  const upload = xlsxUpload(file)
   t0 = performance.now()
   const up = await app.inject({
     method: 'POST', url: `/api/imports/residents?mode=valid_rows&unitId=${community.id}`,
-    headers: { cookie: admin.cookie, 'x-csrf-token': admin.csrf, 'content-type': `multipart/form-data; boundary=${boundary}` }, payload,
+    headers: { cookie: admin.cookie, 'x-csrf-token': admin.csrf, 'content-type': upload.contentType }, payload: upload.payload,
   })
   if (up.statusCode !== 202) throw new Error(`upload: ${up.statusCode} ${up.body}`)
   const uploadMs = performance.now() - t0
@@ -469,10 +447,7 @@ async function main() {
     ],
     total_seconds: Math.round((Date.now() - started) / 1000),
   }
-  fs.mkdirSync(path.join(root, 'bench', 'results'), { recursive: true })
-  fs.writeFileSync(path.join(root, 'bench', 'results', 'county.json'), JSON.stringify(result, null, 2) + '\n')
-  log(`wrote bench/results/county.json (${result.total_seconds} s)`)
-  console.log(JSON.stringify({ ...sqlite, details: undefined }, null, 2))
+  writeResults(root, 'county', result)
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) await main()

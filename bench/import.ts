@@ -9,14 +9,14 @@ import crypto from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import ExcelJS from 'exceljs'
 import { loadConfig } from '../src/config.js'
 import { connect } from '../src/db/connect.js'
 import { migrateToLatest } from '../src/db/migrate.js'
 import { buildApp } from '../src/server/app.js'
-import { PiiCipher, idCheckChar } from '../src/lib/pii.js'
+import { PiiCipher } from '../src/lib/pii.js'
 import { createAdminAccount } from '../src/modules/accounts/service.js'
 import { runNextJob } from '../src/modules/jobs/service.js'
+import { writeResidentsWorkbook, xlsxUpload } from './support.js'
 
 const rows = Number(process.argv[2] ?? 50_000)
 const mode = process.argv[3] === 'all_or_nothing' ? 'all_or_nothing' : 'valid_rows'
@@ -54,35 +54,14 @@ for (let c = 1; c <= 40; c++) {
 
 const file = path.join(dir, 'residents.xlsx')
 let t0 = Date.now()
-const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useSharedStrings: true, useStyles: false })
-const ws = wb.addWorksheet('居民')
-ws.addRow(['姓名', '性别', '出生日期', '身份证号', '手机号', '民族', '所属单位编码', '门牌/房号', '户号', '与户主关系', '标签']).commit()
-for (let i = 0; i < rows; i++) {
-  const household = Math.floor(i / 3)
-  // Unique, valid identity numbers: the birth date moves one day per thousand rows, the sequence is the rest.
-  const birth = new Date(Date.UTC(1950, 0, 1) + Math.floor(i / 1000) * 86_400_000 * 7).toISOString().slice(0, 10).replaceAll('-', '')
-  const first17 = `371524${birth}${String(i % 1000).padStart(3, '0')}`
-  const id = first17 + idCheckChar(first17)
-  ws.addRow([
-    `居民${i}`, Number(id[16]) % 2 ? '男' : '女', null, id, `13${String(100000000 + i)}`, '汉族', buildings[household % buildings.length],
-    `${(household % 6) + 1}单元${(household % 30) + 101}`, String(household + 1), i % 3 === 0 ? '户主' : i % 3 === 1 ? '配偶' : '子女',
-    i % 17 === 0 ? '独居老人' : null,
-  ]).commit()
-}
-ws.commit()
-await wb.commit()
+await writeResidentsWorkbook(file, rows, buildings)
 console.log(`generated ${rows} rows (${(fs.statSync(file).size / 1e6).toFixed(1)} MB) in ${Date.now() - t0} ms`)
 
 t0 = Date.now()
-const boundary = '----chorusbench'
-const payload = Buffer.concat([
-  Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="residents.xlsx"\r\nContent-Type: application/octet-stream\r\n\r\n`),
-  fs.readFileSync(file),
-  Buffer.from(`\r\n--${boundary}--\r\n`),
-])
+const upload = xlsxUpload(file)
 const up = await app.inject({
   method: 'POST', url: `/api/imports/residents?mode=${mode}&unitId=${community.id}`,
-  headers: { cookie, 'x-csrf-token': csrf, 'content-type': `multipart/form-data; boundary=${boundary}` }, payload,
+  headers: { cookie, 'x-csrf-token': csrf, 'content-type': upload.contentType }, payload: upload.payload,
 })
 if (up.statusCode !== 202) throw new Error(`upload: ${up.statusCode} ${up.body}`)
 const uploadMs = Date.now() - t0

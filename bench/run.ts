@@ -35,7 +35,7 @@ import { createCategory, createItem } from '../src/modules/catalog/service.js'
 import { rebuildRollups } from '../src/modules/requests/service.js'
 import { getBoard, getBoardCounters, getReferenceFigures } from '../src/modules/board/service.js'
 import { buildCounty, historyColumns, prng, rowValues, writeHistory, type BenchCounty, type RowSink } from './history.js'
-import { createBenchSchema, dropBenchSchema, logger, machineFacts, median, round, timed } from './support.js'
+import { createBenchSchema, dropBenchSchema, logger, machineFacts, median, round, timed, writeResults } from './support.js'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const TOTAL = Number(process.env.BENCH_REQUESTS ?? 1_000_000)
@@ -406,10 +406,7 @@ async function main() {
     ],
     total_seconds: Math.round((Date.now() - started) / 1000),
   }
-  fs.mkdirSync(path.join(root, 'bench', 'results'), { recursive: true })
-  fs.writeFileSync(path.join(root, 'bench', 'results', 'requests.json'), JSON.stringify(result, null, 2) + '\n')
-  log(`wrote bench/results/requests.json (${result.total_seconds} s)`)
-  console.log(JSON.stringify({ ...sqlite, details: undefined }, null, 2))
+  writeResults(root, 'requests', result)
 }
 
 await main()
