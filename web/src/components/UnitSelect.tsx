@@ -1,7 +1,8 @@
-import { useEffect, useRef, useState } from 'react'
+import { useRef, useState } from 'react'
 import { Select, Typography } from 'antd'
-import { api, errorMessage, unwrap, type UnitSummary } from '../api/client'
+import { api, unwrap, type UnitSummary } from '../api/client'
 import { useI18n } from '../app/i18n'
+import { useSearch } from './useSearch'
 
 /** `null` is "the whole deployment" (a grant without a unit), offered only when `allowWhole`. */
 export type UnitChoice = number | null
@@ -21,36 +22,14 @@ const WHOLE = 'whole'
 export function UnitSelect({ value, onChange, allowWhole = false, placeholder, style, ...rest }: Props) {
   const { t, lang, unitTypeName } = useI18n()
   const [query, setQuery] = useState('')
-  const [units, setUnits] = useState<UnitSummary[]>([])
-  const [loading, setLoading] = useState(false)
-  const [error, setError] = useState<string | null>(null)
   // Remember units we have shown, so the chosen one keeps its label when the search changes.
   const known = useRef(new Map<number, UnitSummary>())
-
-  useEffect(() => {
-    let current = true
-    setLoading(true)
-    const timer = window.setTimeout(() => {
-      unwrap(api.GET('/api/units', { params: { query: { q: query.trim() || undefined, pageSize: 30 } } })).then(
-        (page) => {
-          if (!current) return
-          for (const u of page.items) known.current.set(u.id, u)
-          setUnits(page.items)
-          setError(null)
-          setLoading(false)
-        },
-        (err: unknown) => {
-          if (!current) return
-          setError(errorMessage(err))
-          setLoading(false)
-        },
-      )
-    }, 250)
-    return () => {
-      current = false
-      window.clearTimeout(timer)
-    }
-  }, [query])
+  const { data, loading, error } = useSearch(async (q) => {
+    const page = await unwrap(api.GET('/api/units', { params: { query: { q: q || undefined, pageSize: 30 } } }))
+    for (const u of page.items) known.current.set(u.id, u)
+    return page
+  }, query, [], 250)
+  const units = data?.items ?? []
 
   const label = (u: UnitSummary) => {
     const kind = `${unitTypeName(u.type)}${u.code ? ` · ${u.code}` : ''}`

@@ -14,6 +14,7 @@ import { formatTime, useI18n } from '../../app/i18n'
 import { DataTable, useUrlFilters, type DataColumn } from '../../components/DataTable'
 import { PageCard } from '../../components/PageCard'
 import { UnitSelect, type UnitChoice } from '../../components/UnitSelect'
+import { useSaving } from '../../components/useSaving'
 
 type KeyView = ApiResult<'/api/open311-keys', 'get'>['items'][number]
 type CreatedKey = ApiResult<'/api/open311-keys', 'post'>
@@ -80,8 +81,7 @@ interface CreateValues {
 function CreateKeyDialog({ open, onClose, onCreated }: { open: boolean; onClose: () => void; onCreated: (key: CreatedKey) => void }) {
   const { t } = useI18n()
   const [form] = Form.useForm<CreateValues>()
-  const [saving, setSaving] = useState(false)
-  const [error, setError] = useState<string | null>(null)
+  const { saving, error, setError, run } = useSaving()
 
   const save = async () => {
     let v: CreateValues
@@ -90,16 +90,9 @@ function CreateKeyDialog({ open, onClose, onCreated }: { open: boolean; onClose:
     } catch {
       return // the form shows what is missing
     }
-    if (typeof v.unitId !== 'number') return
-    setSaving(true)
-    setError(null)
-    try {
-      onCreated(await unwrap(api.POST('/api/open311-keys', { body: { name: v.name.trim(), unitId: v.unitId } })))
-    } catch (err) {
-      setError(errorMessage(err))
-    } finally {
-      setSaving(false)
-    }
+    const unitId = v.unitId
+    if (typeof unitId !== 'number') return
+    await run(async () => onCreated(await unwrap(api.POST('/api/open311-keys', { body: { name: v.name.trim(), unitId } }))))
   }
 
   return (
@@ -123,7 +116,7 @@ function CreateKeyDialog({ open, onClose, onCreated }: { open: boolean; onClose:
         <Form.Item name="unitId" label={t('open311.unit')} extra={t('open311.unitHint')} rules={[{ required: true, message: t('open311.unitRequired') }]}>
           <UnitSelect data-testid="open311-key-unit" />
         </Form.Item>
-        {error && <Alert type="error" showIcon title={error} data-testid="dialog-error" />}
+        {error !== null && <Alert type="error" showIcon title={errorMessage(error)} data-testid="dialog-error" />}
       </Form>
     </Modal>
   )

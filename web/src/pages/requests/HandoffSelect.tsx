@@ -1,7 +1,8 @@
-import { useEffect, useRef, useState } from 'react'
+import { useRef, useState } from 'react'
 import { Select, Typography } from 'antd'
-import { api, errorMessage, unwrap, type ApiResult } from '../../api/client'
+import { api, unwrap, type ApiResult } from '../../api/client'
 import { useI18n, type MessageKey } from '../../app/i18n'
+import { useSearch } from '../../components/useSearch'
 
 type Targets = ApiResult<'/api/requests/{id}/handoff-targets', 'get'>
 type Target = Targets['items'][number]
@@ -42,35 +43,12 @@ export function HandoffSelect(props: Props) {
   const { requestId, kind, style } = props
   const { t, lang, unitTypeName } = useI18n()
   const [query, setQuery] = useState('')
-  const [data, setData] = useState<Targets | null>(null)
-  const [loading, setLoading] = useState(false)
-  const [error, setError] = useState<string | null>(null)
   const known = useRef(new Map<number, Target>())
-
-  useEffect(() => {
-    let current = true
-    setLoading(true)
-    const timer = window.setTimeout(() => {
-      unwrap(api.GET('/api/requests/{id}/handoff-targets', { params: { path: { id: requestId }, query: { kind, q: query.trim() || undefined, pageSize: 50 } } })).then(
-        (page) => {
-          if (!current) return
-          for (const u of [...page.suggested, ...page.items]) known.current.set(u.id, u)
-          setData(page)
-          setError(null)
-          setLoading(false)
-        },
-        (err: unknown) => {
-          if (!current) return
-          setError(errorMessage(err))
-          setLoading(false)
-        },
-      )
-    }, query ? 250 : 0)
-    return () => {
-      current = false
-      window.clearTimeout(timer)
-    }
-  }, [requestId, kind, query])
+  const { data, loading, error } = useSearch(async (q) => {
+    const page = await unwrap(api.GET('/api/requests/{id}/handoff-targets', { params: { path: { id: requestId }, query: { kind, q: q || undefined, pageSize: 50 } } }))
+    for (const u of [...page.suggested, ...page.items]) known.current.set(u.id, u)
+    return page
+  }, query, [requestId, kind], query ? 250 : 0)
 
   const label = (u: Target) => {
     const trail = u.pathNames.length > 1 ? u.pathNames.join(' / ') : u.name
