@@ -1,15 +1,9 @@
 import ExcelJS from 'exceljs'
-import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createUnit } from './support/api.js'
-import { chooseUnit } from './support/registry.js'
+import { chooseUnit, pickOption } from './support/registry.js'
 import { loginInBrowser, screenshot, startE2E, type E2E, type OpenedPage } from './support/browser.js'
 import { ADMIN_PASSWORD, ADMIN_USERNAME } from './support/server.js'
-
-/** Picks an option from the antd Select that is open now. */
-async function pickOption(page: Page, text: string): Promise<void> {
-  await page.locator('.ant-select-dropdown:visible .ant-select-item-option').filter({ hasText: text }).first().click()
-}
 
 describe('accounts and audit pages', () => {
   let e2e: E2E

@@ -1,22 +1,8 @@
-import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ApiSession } from './support/api.js'
 import { PHONE, loginInBrowser, screenshot, startE2E, type E2E, type OpenedPage } from './support/browser.js'
+import { pickClosingOption } from './support/registry.js'
 import { ADMIN_PASSWORD, ADMIN_USERNAME } from './support/server.js'
-
-async function pickOption(page: Page, text: string | RegExp): Promise<void> {
-  // A searched list may be replaced by the server's answer under the click: then the list stays
-  // open and the pick is made again. It closes with an animation; the next pick must not land in it.
-  for (let attempt = 1; ; attempt++) {
-    await page.locator('.ant-select-dropdown:visible .ant-select-item-option').filter({ hasText: text }).first().click()
-    try {
-      await expect.poll(() => page.locator('.ant-select-dropdown:visible').count(), { timeout: 5_000 }).toBe(0)
-      return
-    } catch (err) {
-      if (attempt === 3) throw err
-    }
-  }
-}
 
 /** A date `months` months before today in Beijing, YYYY-MM-DD. */
 function monthsAgo(months: number, plusDays = 0): string {
@@ -105,7 +91,7 @@ describe('party organizations and members', () => {
     await dialog.getByRole('button', { name: '添加成员' }).click()
     await dialog.locator('.ant-select').nth(1).click()
     await dialog.locator('.ant-select').nth(1).locator('input').fill('王庄')
-    await pickOption(page, '王庄老党员')
+    await pickClosingOption(page, '王庄老党员')
     await screenshot(page, 'party-officers-dialog')
     await dialog.getByRole('button', { name: /保\s*存/ }).click()
     await dialog.waitFor({ state: 'hidden' })
@@ -117,10 +103,10 @@ describe('party organizations and members', () => {
     await page.getByTestId('org-officers').click()
     await dialog.getByRole('button', { name: '添加成员' }).click()
     await dialog.locator('.ant-select').nth(2).click()
-    await pickOption(page, '委员')
+    await pickClosingOption(page, '委员')
     await dialog.locator('.ant-select').nth(3).click()
     await dialog.locator('.ant-select').nth(3).locator('input').fill('赵积极')
-    await pickOption(page, '赵积极')
+    await pickClosingOption(page, '赵积极')
     await dialog.getByRole('button', { name: /保\s*存/ }).click()
     await dialog.getByTestId('dialog-error').waitFor()
     expect(await dialog.getByTestId('dialog-error').textContent()).toContain('须为正式党员或预备党员')
@@ -150,10 +136,10 @@ describe('party organizations and members', () => {
     await dialog.waitFor()
     // Out of order: the form says which step comes next.
     await page.getByTestId('step-select').click()
-    await pickOption(page, '接收为预备党员')
+    await pickClosingOption(page, '接收为预备党员')
     await dialog.locator('.ant-form-item-explain-error').filter({ hasText: '下一步应为“确定为发展对象”' }).waitFor()
     await page.getByTestId('step-select').click()
-    await pickOption(page, '确定为发展对象')
+    await pickClosingOption(page, '确定为发展对象')
     expect(await page.getByTestId('step-select').textContent()).toContain('确定为发展对象')
     // Today is less than a year after the activist step: the dialog warns before saving.
     await page.getByTestId('step-foreseen-flags').waitFor()
@@ -187,7 +173,7 @@ describe('party organizations and members', () => {
     const dialog = page.locator('.ant-modal').filter({ hasText: '组织关系转接' })
     await page.getByTestId('transfer-to-org').click()
     await page.getByTestId('transfer-to-org').locator('input').fill('王庄')
-    await pickOption(page, '王庄村党支部')
+    await pickClosingOption(page, '王庄村党支部')
     await dialog.getByRole('button', { name: /保\s*存/ }).click()
     await dialog.waitFor({ state: 'hidden' })
     await page.locator('.ant-table-row').filter({ hasText: '办理中' }).waitFor()
@@ -221,7 +207,7 @@ describe('party organizations and members', () => {
     await studio.getByLabel('工作室名称').fill('陈店老党员党代表工作室')
     await studio.locator('.ant-select').nth(1).click()
     await studio.locator('.ant-select').nth(1).locator('input').fill('陈店')
-    await pickOption(page, /^新村陈店新村/)
+    await pickClosingOption(page, /^新村陈店新村/)
     await studio.getByLabel('接待时间').fill('每周三 9:00-11:30')
     await studio.getByRole('button', { name: /保\s*存/ }).click()
     await studio.waitFor({ state: 'hidden' })

@@ -2,28 +2,14 @@ import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createAccount, type ApiSession } from './support/api.js'
 import { PHONE, loginInBrowser, screenshot, startE2E, type E2E, type OpenedPage } from './support/browser.js'
+import { pickClosingOption } from './support/registry.js'
 import { ADMIN_PASSWORD, ADMIN_USERNAME } from './support/server.js'
-
-/** Picks an option from the antd Select that is open now. */
-async function pickOption(page: Page, text: string | RegExp): Promise<void> {
-  // A searched list may be replaced by the server's answer under the click: then the list stays
-  // open and the pick is made again. It closes with an animation; the next pick must not land in it.
-  for (let attempt = 1; ; attempt++) {
-    await page.locator('.ant-select-dropdown:visible .ant-select-item-option').filter({ hasText: text }).first().click()
-    try {
-      await expect.poll(() => page.locator('.ant-select-dropdown:visible').count(), { timeout: 5_000 }).toBe(0)
-      return
-    } catch (err) {
-      if (attempt === 3) throw err
-    }
-  }
-}
 
 /** Types into a searchable Select (a unit picker) and picks the option that shows `option`. */
 async function searchAndPick(page: Page, testId: string, query: string, option: string | RegExp): Promise<void> {
   await page.getByTestId(testId).click()
   await page.getByTestId(testId).locator('input').fill(query)
-  await pickOption(page, option)
+  await pickClosingOption(page, option)
 }
 
 const treeNode = (page: Page, id: number) => page.getByTestId('unit-tree').locator(`[data-unit-node="${id}"]`)
@@ -216,7 +202,7 @@ describe('unit tree and restructuring wizards', () => {
     const bulk = async (names: string[], grid: string) => {
       for (const name of names) await row(name).locator('.ant-checkbox-input').check()
       await page.getByTestId('bulk-grid').click()
-      await pickOption(page, grid)
+      await pickClosingOption(page, grid)
       await page.getByTestId('bulk-assign').click()
     }
     await bulk(['吉祥苑1号院', '吉祥苑2号院', '吉祥苑3号院'], '吉祥苑东区网格')
@@ -226,7 +212,7 @@ describe('unit tree and restructuring wizards', () => {
     await page.getByTestId('wizard-step-problem').waitFor()
     expect(await page.getByTestId('wizard-step-problem').textContent()).toContain('吉祥苑8号院')
     await page.getByTestId(`assign-${compounds[7]!.id}`).click()
-    await pickOption(page, '第3网格')
+    await pickClosingOption(page, '第3网格')
     expect(await page.getByTestId('per-grid-counts').textContent()).toContain('未分配 0')
     await screenshot(page, 'units-redivide-assign')
     await page.getByTestId('wizard-next').click()

@@ -5,6 +5,7 @@
  */
 import ExcelJS from 'exceljs'
 import type { Page } from 'playwright-core'
+import { expect } from 'vitest'
 import { idCheckChar } from '../../../src/lib/pii.js'
 import { createUnit, type ApiSession, type UnitRef } from './api.js'
 
@@ -77,9 +78,26 @@ export async function readSheet(file: string, sheet = 0): Promise<string[][]> {
   return rows
 }
 
-/** Picks an option from the antd Select that is open now. */
-export async function pickOption(page: Page, text: string): Promise<void> {
+/** Picks an option from the antd Select that is open now (a multiple select's list stays open). */
+export async function pickOption(page: Page, text: string | RegExp): Promise<void> {
   await page.locator('.ant-select-dropdown:visible .ant-select-item-option').filter({ hasText: text }).first().click()
+}
+
+/**
+ * Picks an option of a single select and waits for its list to close. A searched list may be replaced
+ * by the server's answer under the click: then the list stays open and the pick is made again. It
+ * closes with an animation; the next pick must not land in it.
+ */
+export async function pickClosingOption(page: Page, text: string | RegExp): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    await pickOption(page, text)
+    try {
+      await expect.poll(() => page.locator('.ant-select-dropdown:visible').count(), { timeout: 5_000 }).toBe(0)
+      return
+    } catch (err) {
+      if (attempt === 3) throw err
+    }
+  }
 }
 
 /** Chooses a unit in a UnitSelect by typing part of its name. */
