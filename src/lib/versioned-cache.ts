@@ -6,26 +6,36 @@
  */
 export class VersionedCache<V> {
   private readonly entries = new Map<string, { version: string; value: V }>()
+  /** The most recently used key (the Map's last): a hit on it is already in place. */
+  private newest: string | undefined
 
   constructor(private readonly max: number) {}
 
   get(key: string, version: string): V | undefined {
     const entry = this.entries.get(key)
     if (!entry) return undefined
-    this.entries.delete(key)
-    if (entry.version !== version) return undefined
-    this.entries.set(key, entry)
+    if (entry.version !== version) {
+      this.delete(key)
+      return undefined
+    }
+    if (key !== this.newest) {
+      this.entries.delete(key)
+      this.entries.set(key, entry)
+      this.newest = key
+    }
     return entry.value
   }
 
   set(key: string, version: string, value: V): void {
     this.entries.delete(key)
     this.entries.set(key, { version, value })
+    this.newest = key
     if (this.entries.size > this.max) this.entries.delete(this.entries.keys().next().value as string)
   }
 
   delete(key: string): void {
     this.entries.delete(key)
+    if (key === this.newest) this.newest = undefined
   }
 
   get size(): number {

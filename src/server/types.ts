@@ -16,6 +16,12 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     actor: Actor
+    /**
+     * DbHandle.dataVersion() as read once for this request when its session was answered from memory,
+     * so later reads of the same request (the case lists) reuse it instead of asking the database again;
+     * null otherwise.
+     */
+    dataVersion: string | null
   }
   interface FastifyContextConfig {
     /** What the route does, checked against the caller's grants before the handler runs. */

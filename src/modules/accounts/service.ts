@@ -123,6 +123,13 @@ export async function resolveSession(db: Db, token: string, config: SessionConfi
   }
 }
 
+/** The session kept for this token under this data version, while it still holds; no database work. */
+export function cachedSession(cache: VersionedCache<ResolvedSession>, token: string, version: string): ResolvedSession | undefined {
+  // Keyed by the token itself (this process holds it anyway): no hash on the hot path.
+  const hit = cache.get(token, version)
+  return hit && Date.now() < hit.reusableUntil ? hit : undefined
+}
+
 /**
  * resolveSession, answered from memory while the database is unchanged since the session was read
  * (a logout, a disabled account or a changed grant anywhere is a write, so it takes effect at once)
@@ -130,11 +137,12 @@ export async function resolveSession(db: Db, token: string, config: SessionConfi
  */
 export async function resolveSessionCached(
   handle: Pick<DbHandle, 'db' | 'dataVersion'>, cache: VersionedCache<ResolvedSession>, token: string, config: SessionConfig,
+  /** handle.dataVersion() when the caller has just read it (the session plugin reads it once per request). */
+  readVersion?: string,
 ): Promise<ResolvedSession | null> {
-  // Keyed by the token itself (this process holds it anyway): no hash on the hot path.
-  const version = await handle.dataVersion()
-  const hit = cache.get(token, version)
-  if (hit && Date.now() < hit.reusableUntil) return hit
+  const version = readVersion ?? await handle.dataVersion()
+  const hit = cachedSession(cache, token, version)
+  if (hit) return hit
   const session = await resolveSession(handle.db, token, config)
   if (session) cache.set(token, version, session)
   else cache.delete(token)

@@ -40,17 +40,29 @@ export type { RequestsContext } from './case.js'
  * resolution deadline; every box is limited to the caller's subtrees (by location, holding unit,
  * pending hand-off or co-handling unit), `mine` to cases assigned to the caller.
  */
-export async function listRequests(ctx: RequestsContext, actor: Actor, query: RequestQuery): Promise<{ items: RequestSummary[]; total: number }> {
+export async function listRequests(
+  ctx: RequestsContext, actor: Actor, query: RequestQuery,
+  /** ctx.lists.dataVersion() when the caller has already read it for this request. */
+  readVersion?: string | null,
+): Promise<{ items: RequestSummary[]; total: number }> {
   // 'due=warning' depends on the clock as well as on the data: never kept.
   if (!ctx.lists || query.due !== undefined) return queryRequests(ctx, actor, query)
-  const key = `${actor.accountId ?? ''}|${JSON.stringify(query)}`
-  const version = await ctx.lists.dataVersion()
+  const key = listKey(actor, query)
+  const version = readVersion ?? await ctx.lists.dataVersion()
   const hit = ctx.lists.cache.get(key, version)
   if (hit) return hit
   const page = await queryRequests(ctx, actor, query)
   ctx.lists.cache.set(key, version, page)
   return page
 }
+
+/** The page listRequests keeps for this caller and query under this data version, if any: no database work, no promise. */
+export function cachedRequestList(ctx: RequestsContext, actor: Actor, query: RequestQuery, version: string): { items: RequestSummary[]; total: number } | undefined {
+  if (!ctx.lists || query.due !== undefined) return undefined
+  return ctx.lists.cache.get(listKey(actor, query), version)
+}
+
+const listKey = (actor: Actor, query: RequestQuery): string => `${actor.accountId ?? ''}|${JSON.stringify(query)}`
 
 async function queryRequests(ctx: RequestsContext, actor: Actor, query: RequestQuery): Promise<{ items: RequestSummary[]; total: number }> {
   const box = query.box ?? 'unit'
