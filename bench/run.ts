@@ -12,7 +12,8 @@
  *    from one address and one device. A bare Fastify server (bench/bare-server.ts) is the yardstick.
  * 3. Loads them with autocannon from this process, against 127.0.0.1 only, 50 connections, BENCH_SECONDS
  *    (default 10) seconds each after a 2-second warm-up (then once more with one connection, for the time
- *    of one request on its own), and times the county board.
+ *    of one request on its own), waits until every acknowledged submit is routed (timing that too), and
+ *    times the county board.
  * 4. Writes bench/results/requests.json with the machine facts.
  *
  * Environment: BENCH_REQUESTS, BENCH_SECONDS, BENCH_DATABASE_URL, BENCH_KEEP=1 (keep the temp dir).
@@ -105,6 +106,32 @@ async function load(name: string, options: autocannon.Options, connections = CON
   }
   log(`${name}: ${result.rps} req/s, mean ${result.mean_ms} ms, p50 ${result.p50_ms} ms, p99 ${result.p99_ms} ms, ${result.requests} requests, ${result.non2xx} non-2xx, ${result.errors} errors`)
   return result
+}
+
+/**
+ * Waits until no acknowledged submit is pending and checks that each journal row became exactly one
+ * request under its tracking code. routedRps: the submits of the load (warm-up included) over the load's
+ * wall time plus the time the backlog took, i.e. the end-to-end rate that surge actually got routed at.
+ */
+async function awaitRouting(handle: DbHandle, loadSeconds: number) {
+  const pending = async () => Number((await handle.db.selectFrom('intake_journal').select((eb) => eb.fn.countAll<number>().as('n')).where('state', '=', 'pending').executeTakeFirstOrThrow()).n)
+  const backlog = await pending()
+  const started = performance.now()
+  for (let left = backlog; left > 0; left = await pending()) {
+    if (performance.now() - started > 30 * 60_000) throw new Error(`intake: ${left} acknowledged submits still not routed after 30 minutes`)
+    await new Promise((r) => setTimeout(r, 250))
+  }
+  const drainSeconds = round((performance.now() - started) / 1000, 1)
+  const { rows: [counts] } = await sql<{ journaled: number; routed: number; failed: number }>`
+    select count(*) as journaled,
+           count(r.id) as routed,
+           sum(case when j.state = 'failed' then 1 else 0 end) as failed
+    from intake_journal j left join request r on r.tracking_code = j.tracking_code and r.id = j.request_id`.execute(handle.db)
+  const journaled = Number(counts!.journaled)
+  const allRouted = Number(counts!.routed) === journaled && Number(counts!.failed ?? 0) === 0
+  const routedRps = round(journaled / (loadSeconds + drainSeconds), 1)
+  log(`intake routing: ${backlog} acknowledged submits waited after the load, routed in ${drainSeconds} s; ${journaled} journaled, all routed: ${allRouted}; end to end ${routedRps} submits/s`)
+  return { backlog, drainSeconds, routedRps, allRouted }
 }
 
 async function login(base: string, username: string): Promise<{ cookie: string; csrf: string }> {
@@ -280,7 +307,12 @@ async function measure(dialect: DialectName, p: Prepared, databaseUrl: string | 
         setupRequest: (req) => ({ ...req, headers: { ...req.headers, 'idempotency-key': `bench-${run}-${++seq}` } }),
       }],
     }
+    const loadStarted = performance.now()
     const intake = await load('intake', intakeOptions)
+    const loadSeconds = (performance.now() - loadStarted) / 1000
+    // A submit is answered once its journal row is committed; routing follows (at once when quiet,
+    // from the backlog in a surge). Wait for every acknowledged submit to become a routed request.
+    const routing = await awaitRouting(p.handle, loadSeconds)
     const intakeAlone = await load('intake, 1 connection', intakeOptions, 1)
 
     bares.push(await bareLoad())
@@ -325,6 +357,10 @@ async function measure(dialect: DialectName, p: Prepared, databaseUrl: string | 
       intake_p99_ms: intake.p99_ms,
       intake_alone_mean_ms: intakeAlone.mean_ms,
       intake_vs_bare: round(intake.rps / bare.rps, 3),
+      intake_backlog_after_load: routing.backlog,
+      intake_drain_s: routing.drainSeconds,
+      intake_routed_rps: routing.routedRps,
+      intake_all_routed: routing.allRouted,
       inbox_rps: inbox.rps,
       inbox_vs_bare: round(inbox.rps / bare.rps, 3),
       inbox_alone_mean_ms: inboxAlone.mean_ms,
@@ -401,6 +437,7 @@ async function main() {
       'board_county_ms: median wall time of GET /api/board for the county over the whole history (HTTP on 127.0.0.1, sequential, figures + ranking of its children); board_county_service_ms: the same getBoard service call in process.',
       'board_reference_ms: the same counters by one plain SQL query over the request rows (getReferenceFigures); board_matches_reference: counters and figures identical.',
       'Server: the real `chorus serve` with LOG_LEVEL=warn, CHORUS_SWEEP_SECONDS=0 and the intake rate limits raised (CHORUS_INTAKE_PER_ADDRESS_HOUR, CHORUS_INTAKE_PER_DEVICE_HOUR).',
+      'intake: a QR submit is answered once its row in intake_journal is committed (submits arriving together share one commit) and routed into a request afterwards: inline on a quiet server, from a backlog in a surge (src/modules/requests/journal.ts). intake_rps counts answered submits; the load (12 s with its warm-up) is shorter than the route lag (CHORUS_INTAKE_ROUTE_LAG_SECONDS, 30 s), past which every answer first routes one waiting submit and the rate falls to the routing rate. intake_backlog_after_load: submits still waiting when the load ended; intake_drain_s: the time to route them; intake_routed_rps: all submits of the load over load time + drain time (end to end); intake_all_routed: every journal row became exactly one request under its tracking code, none failed. intake_alone_mean_ms: one connection after the backlog, so each submit is routed before its answer.',
       'intake_alone_mean_ms / inbox_alone_mean_ms: mean latency of the same loads with one connection (details.*_one_connection): the time of one request on its own. Under 50 connections the server works one request at a time per process (one SQLite writer, one event loop), so p50 there is mostly the queue, about 50 / rate.',
       'The machine is shared (other work may run at the same time): compare ratios rather than absolute numbers.',
     ],

@@ -24,6 +24,13 @@ export interface DbHandle {
    * Read it before computing what is cached; an entry stored under an older token is just a miss.
    */
   dataVersion: () => Promise<string>
+  /**
+   * A transaction whose writes no cached read depends on (the intake journal): on SQLite it does not
+   * move dataVersion, so a surge of submits leaves the caches alone. The rows it changes are counted
+   * between its BEGIN and COMMIT, while it holds the one connection, so nothing else is discounted.
+   * PostgreSQL's token moves anyway (conservative).
+   */
+  unseenTransaction: <T>(run: (trx: Db) => Promise<T>) => Promise<T>
   close(): Promise<void>
 }
 
@@ -87,7 +94,7 @@ export function connect(options: ConnectOptions): DbHandle {
     // The cluster's current snapshot (xmin:xmax:running xids) changes whenever a transaction takes an
     // id or ends anywhere on the server: conservative (other databases count too), never stale.
     const dataVersion = async () => (await pool.query<{ v: string }>('select pg_current_snapshot()::text as v')).rows[0]!.v
-    return { db, dialect: 'postgres', sqlite: null, pool, schema, dataVersion, close: () => db.destroy() }
+    return { db, dialect: 'postgres', sqlite: null, pool, schema, dataVersion, unseenTransaction: (run) => db.transaction().execute(run), close: () => db.destroy() }
   }
   const file = options.sqliteFile ?? ':memory:'
   if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true })
@@ -111,8 +118,18 @@ export function connect(options: ConnectOptions): DbHandle {
   // the pragma_data_version table function costs several times more.
   const ownChanges = sqlite.prepare('select total_changes()').pluck()
   const otherCommits = sqlite.prepare('pragma data_version').pluck()
-  const dataVersion = () => Promise.resolve(`${ownChanges.get() as number}:${otherCommits.get() as number}`)
-  return { db, dialect: 'sqlite', sqlite, pool: null, schema: null, dataVersion, close: () => db.destroy() }
+  // Rows changed inside unseenTransaction are subtracted; a rolled-back change moved nothing either.
+  let unseen = 0
+  const dataVersion = () => Promise.resolve(`${(ownChanges.get() as number) - unseen}:${otherCommits.get() as number}`)
+  const unseenTransaction = <T>(run: (trx: Db) => Promise<T>): Promise<T> => db.transaction().execute(async (trx) => {
+    const before = ownChanges.get() as number
+    try {
+      return await run(trx)
+    } finally {
+      unseen += (ownChanges.get() as number) - before
+    }
+  })
+  return { db, dialect: 'sqlite', sqlite, pool: null, schema: null, dataVersion, unseenTransaction, close: () => db.destroy() }
 }
 
 const STATEMENT_CACHE_SIZE = 1000

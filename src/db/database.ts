@@ -17,7 +17,7 @@ import type {
   CalendarPeriodTable, CalendarYearTable, CompoundPropertyTable, RoutingRuleTable, ServiceCategoryTable, ServiceItemTable, WorkCalendarTable,
 } from './tables/catalog.js'
 import type {
-  IdempotencyKeyTable, NotificationTable, Open311KeyTable, OutboxTable, RequestAppealTable, RequestEventTable, RequestExtensionTable,
+  IdempotencyKeyTable, IntakeJournalTable, NotificationTable, Open311KeyTable, OutboxTable, RequestAppealTable, RequestEventTable, RequestExtensionTable,
   RequestPhotoTable, RequestRatingTable, RequestRollupMonthTable, RequestRollupTable, RequestTable, RequestUploadTable, RequestUnitTable, ResponseTemplateTable, UnitAssignmentTable,
 } from './tables/requests.js'
 import type { Open311RequestTable } from './tables/open311.js'
@@ -64,6 +64,7 @@ export interface Database {
   request_appeal: RequestAppealTable
   request_rating: RequestRatingTable
   idempotency_key: IdempotencyKeyTable
+  intake_journal: IntakeJournalTable
   unit_assignment: UnitAssignmentTable
   response_template: ResponseTemplateTable
   notification: NotificationTable

@@ -14,6 +14,7 @@ import * as m20261130_14 from './migrations/2026-11-30-14-request-rollup-months.
 import * as m20261130_12 from './migrations/2026-11-30-12-open311.js'
 import * as m20261130_16 from './migrations/2026-11-30-16-open311-key-actors.js'
 import * as m20261130_18 from './migrations/2026-11-30-18-request-unit-role.js'
+import * as m20261130_20 from './migrations/2026-11-30-20-intake-journal.js'
 
 /** The explicit, ordered list of migrations. Names are dated and never change. */
 const migrations: Record<string, Migration> = {
@@ -30,6 +31,7 @@ const migrations: Record<string, Migration> = {
   '2026-11-30-12-open311': m20261130_12,
   '2026-11-30-16-open311-key-actors': m20261130_16,
   '2026-11-30-18-request-unit-role': m20261130_18,
+  '2026-11-30-20-intake-journal': m20261130_20,
 }
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) }

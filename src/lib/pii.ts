@@ -1,6 +1,7 @@
 import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
+import { randomBytes } from './tokens.js'
 
 /**
  * Personal information (identity numbers, mobile numbers): validated, encrypted at rest with
@@ -64,7 +65,7 @@ export class PiiCipher {
 
   /** v1.<iv>.<tag>.<ciphertext>, base64url. */
   encrypt(plain: string): string {
-    const iv = crypto.randomBytes(12)
+    const iv = randomBytes(12)
     const cipher = crypto.createCipheriv('aes-256-gcm', this.encKey, iv)
     const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()])
     return ['v1', iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), body.toString('base64url')].join('.')

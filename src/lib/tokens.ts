@@ -1,7 +1,26 @@
 import crypto from 'node:crypto'
 
+// Random bytes are drawn from the system's generator 4 KiB at a time (as Node's randomUUID does):
+// one call per token cost more than the rest of a QR submit's answer. Each byte is handed out once.
+const POOL_BYTES = 4096
+const pool = Buffer.alloc(POOL_BYTES)
+let used = POOL_BYTES
+
+/** Fresh random bytes from the pool (a copy; never shared). */
+export function randomBytes(bytes: number): Buffer {
+  if (bytes > POOL_BYTES / 4) return crypto.randomBytes(bytes)
+  if (used + bytes > POOL_BYTES) {
+    crypto.randomFillSync(pool)
+    used = 0
+  }
+  const out = Buffer.from(pool.subarray(used, used + bytes))
+  pool.fill(0, used, used + bytes)
+  used += bytes
+  return out
+}
+
 /** An unguessable token for cookies, tracking codes and keys (base64url, 256 bits by default). */
-export const randomToken = (bytes = 32): string => crypto.randomBytes(bytes).toString('base64url')
+export const randomToken = (bytes = 32): string => randomBytes(bytes).toString('base64url')
 export const sha256 = (value: string): string => crypto.createHash('sha256').update(value).digest('hex')
 
 /** Compares two strings in constant time. */

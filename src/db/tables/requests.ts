@@ -146,6 +146,22 @@ export interface IdempotencyKeyTable {
   fingerprint: string | null
 }
 
+/** A QR submit acknowledged and waiting to be routed, or routed into request_id (2026-11-30-20). */
+export interface IntakeJournalTable {
+  id: Generated<number>
+  tracking_code: string
+  idempotency_key: string | null
+  fingerprint: string
+  location_unit_id: number
+  command_json: string
+  result_json: string
+  submitted_at: Timestamp
+  state: string
+  request_id: number | null
+  attempts: Generated<number>
+  error: string | null
+}
+
 /** A photo uploaded ahead of the submit that claims it (2026-11-30-04). */
 export interface RequestUploadTable {
   id: Generated<number>

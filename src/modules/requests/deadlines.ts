@@ -37,6 +37,54 @@ export function allowancesFor(item: ItemClocks): { response: Duration; resolutio
 
 export const newClock = (item: ItemClocks, submittedAt: string): Clock => ({ ...allowancesFor(item), resolutionStart: submittedAt, pauses: [], extensions: [] })
 
+const MINUTE = 60_000
+
+/**
+ * How a fresh clock's deadline moves with its start inside one minute, found from the minute's two
+ * ends: working periods begin and end on whole minutes, so within a minute the start is all working
+ * time (the deadline moves with it, unless it crosses a break: a jump of a minute or more) or all
+ * outside it (the deadline stands still). Equal ends: it stands still; ends 59.999 s apart: it moves
+ * one for one; anything else (a jump inside): no shortcut.
+ */
+type MinuteShape = { fixed: number } | { shifted: number } | null
+
+function minuteShape(minute: number, d: Duration, calendar: WorkingCalendar): MinuteShape {
+  const first = computeDeadline(new Date(minute).toISOString(), d, calendar)
+  const last = computeDeadline(new Date(minute + MINUTE - 1).toISOString(), d, calendar)
+  if (first === null || last === null) return null
+  const a = Date.parse(first)
+  const b = Date.parse(last)
+  if (b === a) return { fixed: a }
+  if (b - a === MINUTE - 1) return { shifted: a - minute }
+  return null
+}
+
+const shapes = new WeakMap<WorkingCalendar, Map<string, MinuteShape>>()
+
+function deadlineFrom(at: number, d: Duration, calendar: WorkingCalendar): string {
+  const minute = at - (at % MINUTE)
+  let byKey = shapes.get(calendar)
+  if (!byKey) shapes.set(calendar, (byKey = new Map<string, MinuteShape>()))
+  const key = `${minute}|${d.amount}|${d.unit}`
+  let shape = byKey.get(key)
+  if (shape === undefined) {
+    if (byKey.size >= 256) byKey.clear()
+    byKey.set(key, (shape = minuteShape(minute, d, calendar)))
+  }
+  if (shape === null) return computeDeadline(new Date(at).toISOString(), d, calendar) as string
+  return new Date('fixed' in shape ? shape.fixed : at + shape.shifted).toISOString()
+}
+
+/**
+ * A new case's first-response and resolution deadlines, as responseDueAt and resolutionDeadlines give
+ * them, computed once per minute and allowance (a surge of QR submits asks for them thousands of times a second).
+ */
+export function freshDeadlines(submittedAt: string, item: ItemClocks, calendar: WorkingCalendar): { responseDueAt: string; resolutionDueAt: string } {
+  const at = Date.parse(submittedAt)
+  const { response, resolution } = allowancesFor(item)
+  return { responseDueAt: deadlineFrom(at, response, calendar), resolutionDueAt: deadlineFrom(at, resolution, calendar) }
+}
+
 export function parseClock(json: string | null, fallback: () => Clock): Clock {
   if (!json) return fallback()
   return JSON.parse(json) as Clock

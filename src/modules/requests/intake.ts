@@ -2,17 +2,18 @@ import type { Db } from '../../db/connect.js'
 import { AppError } from '../../server/errors.js'
 import { maskMobile, normalizeMobile } from '../../lib/pii.js'
 import { addMinutes, shanghaiDay } from '../../lib/time.js'
-import { randomToken, sha256 } from '../../lib/tokens.js'
+import { randomBytes, randomToken, sha256 } from '../../lib/tokens.js'
 import { recordAudit } from '../audit/service.js'
-import { can, type Actor } from '../access/service.js'
+import { anonymousActor, can, type Actor } from '../access/service.js'
 import { loadCalendar } from '../calendar/service.js'
+import type { WorkingCalendar } from '../calendar/working-time.js'
 import { findOfferedItemAt, publicCatalog } from '../catalog/service.js'
 import type { ServiceItemView } from '../catalog/schema.js'
 import type { Priority } from '../catalog/priorities.js'
 import {
   actorName, clockOf, commitChange, nowOf, writeEvents, type Change, type EventDraft, type RequestRow, type RequestsContext,
 } from './case.js'
-import { newClock, resolutionDeadlines, responseDueAt, restartClock } from './deadlines.js'
+import { freshDeadlines, newClock, resolutionDeadlines, responseDueAt, restartClock } from './deadlines.js'
 import { assertTransition, isResolvedStatus, targetStatus, type RequestStatus } from './lifecycle.js'
 import { writeNotifications, type NotifyDraft } from './notify.js'
 import { cleanPhoto, PhotoError } from './photos.js'
@@ -22,6 +23,8 @@ import type {
   LocationView, PublicSubmitInput, RatingInput, RatingView, ResidentCaseView, Source, StaffIntakeInput, SubmitResult, UploadResult,
 } from './schema.js'
 import { storePhotoFile } from './uploads.js'
+import type { IntakeJournal } from './journal.js'
+import type { VersionedCache } from '../../lib/versioned-cache.js'
 import * as store from './store.js'
 
 // --- where a QR code points -------------------------------------------------------------------
@@ -102,6 +105,19 @@ export interface IntakeCommand {
   recordedBy: number | null
   /** Already scoped (e.g. `public:<key>`); the same key returns the first result. */
   idempotencyKey: string | null
+  /** Routing an acknowledged journal row: its tracking code and acknowledgement time are the case's. */
+  journal?: { id: number; trackingCode: string; submittedAt: string }
+}
+
+/**
+ * A tracking code: 18 bytes, base64url. The first four are the second it was made, so the codes of a
+ * surge sit together in the tracking-code indexes (a write touches one page, not one per code); the
+ * other fourteen (112 bits) are random, which is what makes a code unguessable.
+ */
+export function newTrackingCode(now = Date.now()): string {
+  const bytes = randomBytes(18)
+  bytes.writeUInt32BE(Math.floor(now / 1000) >>> 0, 0)
+  return bytes.toString('base64url')
 }
 
 export interface IntakeResult {
@@ -110,6 +126,8 @@ export interface IntakeResult {
 }
 
 class IdempotentReplay extends Error {}
+/** Another process routed the journal row first. */
+class AlreadyRouted extends Error {}
 
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9_-]{8,100}$/
 
@@ -135,7 +153,7 @@ async function replayOf(db: Db, key: string, fingerprint: string): Promise<Intak
 }
 
 /** The item and its row (read once, for the checks here and for routing in the transaction). */
-async function offeredItem(db: Db, cmd: IntakeCommand): Promise<{ view: ServiceItemView; row: RoutedItem } | null> {
+async function offeredItem(db: Db, cmd: Pick<IntakeCommand, 'itemId' | 'location' | 'audience'>): Promise<{ view: ServiceItemView; row: RoutedItem } | null> {
   if (cmd.itemId === null) return null
   try {
     return await findOfferedItemAt(db, cmd.location, cmd.itemId, cmd.audience)
@@ -147,20 +165,9 @@ async function offeredItem(db: Db, cmd: IntakeCommand): Promise<{ view: ServiceI
   }
 }
 
-/**
- * Records a new request and routes it. The request, its photos, its timeline, its rollups and its
- * notifications are one transaction that commits before the caller answers: a request that was
- * acknowledged is on disk. A repeated Idempotency-Key returns the first request, also when two
- * submits race (the second waits for the first's key and then answers with its request).
- */
-export async function intakeRequest(ctx: RequestsContext, actor: Actor, cmd: IntakeCommand): Promise<IntakeResult> {
-  const fingerprint = fingerprintOf(cmd)
-  if (cmd.idempotencyKey) {
-    const replay = await replayOf(ctx.db, cmd.idempotencyKey, fingerprint)
-    if (replay) return replay
-  }
+/** The checks every submit passes before anything is written, and what they settle. */
+function checkedSubmit(cmd: IntakeCommand, offered: { view: ServiceItemView } | null) {
   if (cmd.location.status !== 'active' || cmd.location.county_id === null) throw new AppError('unknown_location', { unitId: cmd.location.id })
-  const offered = await offeredItem(ctx.db, cmd)
   const item = offered?.view ?? null
   const anonymous = cmd.anonymous === true || !cmd.phone
   if (cmd.anonymous === true && (cmd.phone || cmd.contactName)) {
@@ -173,10 +180,31 @@ export async function intakeRequest(ctx: RequestsContext, actor: Actor, cmd: Int
   const tokens = [...new Set(cmd.photoTokens ?? [])]
   const priority: Priority = item?.priority ?? 'general'
   const title = item ? item.name : (cmd.title ?? cmd.description).trim().slice(0, 100) || '诉求'
+  return { item, anonymous, phone, tokens, priority, title }
+}
+
+/**
+ * Records a new request and routes it. The request, its photos, its timeline, its rollups and its
+ * notifications are one transaction that commits before the caller answers: a request that was
+ * acknowledged is on disk. A repeated Idempotency-Key returns the first request, also when two
+ * submits race (the second waits for the first's key and then answers with its request). A QR
+ * submit comes here from the intake journal (`cmd.journal`), already acknowledged: the row is
+ * marked routed in the same transaction.
+ */
+export async function intakeRequest(ctx: RequestsContext, actor: Actor, cmd: IntakeCommand): Promise<IntakeResult> {
+  const fingerprint = fingerprintOf(cmd)
+  if (cmd.idempotencyKey) {
+    const replay = await replayOf(ctx.db, cmd.idempotencyKey, fingerprint)
+    if (replay) return replay
+  }
+  const offered = await offeredItem(ctx.db, cmd)
+  const { item, anonymous, phone, tokens, priority, title } = checkedSubmit(cmd, offered)
 
   try {
     const row = await ctx.db.transaction().execute(async (trx) => {
-      const now = nowOf(ctx)
+      // A journaled submit keeps the time it was acknowledged: its clocks started then.
+      const routedAt = nowOf(ctx)
+      const now = cmd.journal?.submittedAt ?? routedAt
       const calendar = await loadCalendar(trx, cmd.location.county_id)
       const route = await routeRequest(trx, cmd.location, offered?.row ?? null)
       if (!route) throw new AppError('unknown_location', { unitId: cmd.location.id })
@@ -184,7 +212,7 @@ export async function intakeRequest(ctx: RequestsContext, actor: Actor, cmd: Int
       const resolution = resolutionDeadlines(clock, calendar)
       const assignee = await pickAssignee(trx, route.unit.id, now)
       const row = await store.insertRequest(trx, {
-        county_id: cmd.location.county_id as number, tracking_code: randomToken(18), source: cmd.source, item_id: item?.id ?? null,
+        county_id: cmd.location.county_id as number, tracking_code: cmd.journal?.trackingCode ?? newTrackingCode(), source: cmd.source, item_id: item?.id ?? null,
         category_id: item?.categoryId ?? null, location_unit_id: cmd.location.id, location_path: cmd.location.path,
         handler_unit_id: route.unit.id, handler_path: route.unit.path, assignee_id: assignee, status: 'submitted', is_open: 1, priority, title,
         description: cmd.description, address: [cmd.studio?.name, cmd.address].filter(Boolean).join(' · ') || null, lat: cmd.lat ?? null, lng: cmd.lng ?? null,
@@ -198,9 +226,13 @@ export async function intakeRequest(ctx: RequestsContext, actor: Actor, cmd: Int
       if (cmd.idempotencyKey && !(await store.insertIdempotencyKey(trx, { key: cmd.idempotencyKey, request_id: id, created_at: now, fingerprint }))) {
         throw new IdempotentReplay()
       }
+      if (cmd.journal && !(await store.markJournalRouted(trx, cmd.journal.id, id))) throw new AlreadyRouted()
+      let photosMissing = 0
       if (tokens.length > 0) {
         const claimed = await store.claimUploads(trx, tokens.map(sha256), id, now)
-        if (claimed.length !== tokens.length) throw new AppError('unknown_upload', { missing: tokens.length - claimed.length })
+        // Checked when the submit was acknowledged; a photo another submit claimed since is noted, not fatal.
+        if (claimed.length !== tokens.length && !cmd.journal) throw new AppError('unknown_upload', { missing: tokens.length - claimed.length })
+        photosMissing = tokens.length - claimed.length
         await store.insertPhotos(trx, claimed.map((u) => ({ request_id: id, stage: 'intake', stored_name: u.stored_name, mime: u.mime, bytes: u.bytes, created_at: now })))
       }
       await store.insertRequestUnits(trx, [
@@ -208,20 +240,21 @@ export async function intakeRequest(ctx: RequestsContext, actor: Actor, cmd: Int
         ...route.coUnitIds.filter((u) => u !== route.unit.id).map((unitId) => ({ request_id: id, unit_id: unitId, role: 'co', status: 'pending', created_at: now })),
       ])
       await applyRollup(trx, null, row)
-      const events: EventDraft[] = [
-        { kind: 'submitted', visibility: 'public', unitId: cmd.location.id, fromStatus: null, toStatus: 'submitted', data: { source: cmd.source, itemId: item?.id ?? null, photos: tokens.length } },
-      ]
+      await writeEvents(trx, actor, row, [
+        { kind: 'submitted', visibility: 'public', unitId: cmd.location.id, fromStatus: null, toStatus: 'submitted', data: { source: cmd.source, itemId: item?.id ?? null, photos: tokens.length - photosMissing, ...(photosMissing ? { photosMissing } : {}) } },
+      ], now, 'submitted')
+      const events: EventDraft[] = []
       if (cmd.recordedBy !== null) events.push({ kind: 'recorded', note: `${actorName(actor) ?? ''}(${cmd.source})`, data: { source: cmd.source, recordedBy: cmd.recordedBy } })
       events.push({ kind: 'routed', unitId: route.unit.id, data: { via: route.via, ruleId: route.ruleId, coUnitIds: route.coUnitIds } })
       if (assignee !== null) events.push({ kind: 'assigned', unitId: route.unit.id, data: { assigneeId: assignee, by: 'policy' } })
-      await writeEvents(trx, actor, row, events, now, 'submitted')
+      await writeEvents(trx, actor, row, events, routedAt, 'submitted')
       const notify: NotifyDraft[] = [{ accountIds: await reachableWorkers(trx, route.unit), requestId: id, kind: 'new_request', title: `新诉求:${title}`, body: cmd.location.name }]
       if (assignee !== null) notify.push({ accountIds: [assignee], requestId: id, kind: 'assigned', title: `分派给您:${title}` })
       for (const coId of route.coUnitIds) {
         const co = await store.findUnit(trx, coId)
         if (co) notify.push({ accountIds: await reachableWorkers(trx, co), requestId: id, kind: 'co_handling', title: `协办诉求:${title}` })
       }
-      await writeNotifications(trx, notify, now)
+      await writeNotifications(trx, notify, routedAt)
       if (cmd.recordedBy !== null) {
         await recordAudit(trx, actor, { action: 'requests.intake', entityType: 'request', entityId: id, unitId: cmd.location.id, unitPath: cmd.location.path, after: { source: cmd.source, itemId: item?.id ?? null, title } })
       }
@@ -241,24 +274,136 @@ export function trackingUrl(ctx: RequestsContext, code: string): string {
   return `${ctx.settings.publicUrl ?? ''}/track/${code}`
 }
 
-const toSubmitResult = (ctx: RequestsContext, row: RequestRow, locationName: string): SubmitResult => ({
-  trackingCode: row.tracking_code, trackingUrl: trackingUrl(ctx, row.tracking_code), status: row.status as SubmitResult['status'], title: row.title,
-  locationName, submittedAt: row.submitted_at, responseDueAt: row.response_due_at, resolutionDueAt: row.resolution_due_at,
-})
+// --- the QR submit: acknowledged from the journal, routed after (journal.ts) ------------------------
 
-/** A resident's submit from the QR page (no login). */
+/** What a submit at a place needs besides its body; kept while the database is unchanged. */
+interface PlaceFacts {
+  place: Place
+  offered: { view: ServiceItemView; row: RoutedItem } | null
+  calendar: WorkingCalendar
+}
+
+/** The server's intake runtime: the journal and the read cache of places, items and calendars. */
+export interface IntakeRuntime {
+  journal: IntakeJournal
+  dataVersion: () => Promise<string>
+  facts: VersionedCache<PlaceFacts>
+}
+
+/** A journaled submit as checked: what routing needs to make the request (the phone encrypted). */
+interface JournalCommand {
+  studio: { id: number; name: string } | null
+  itemId: number | null
+  title: string | null
+  description: string
+  address: string | null
+  photoTokens: string[]
+  phoneEnc: string | null
+  phoneMasked: string | null
+  contactName: string | null
+  anonymous: boolean
+  locationName: string
+}
+
+async function placeFacts(ctx: RequestsContext, intake: IntakeRuntime, code: string, itemId: number | null): Promise<PlaceFacts> {
+  const key = `${code}\n${itemId ?? ''}`
+  const version = await intake.dataVersion()
+  const hit = intake.facts.get(key, version)
+  if (hit) return hit
+  const place = await findPlace(ctx.db, code)
+  if (!place) throw new AppError('unknown_location', { locationCode: code })
+  const offered = await offeredItem(ctx.db, { itemId, location: place.unit, audience: 'public' })
+  const facts = { place, offered, calendar: await loadCalendar(ctx.db, place.unit.county_id) }
+  intake.facts.set(key, version, facts)
+  return facts
+}
+
+/**
+ * A resident's submit from the QR page (no login). Everything a submit can get wrong is checked
+ * here; the answer (tracking code, deadlines) is final once the journal row is committed, and the
+ * same Idempotency-Key answers the same again. Routing follows at once, or from the backlog in a surge.
+ */
 export async function submitPublicRequest(
-  ctx: RequestsContext, actor: Actor, input: PublicSubmitInput, options: { idempotencyKey: string | null },
+  ctx: RequestsContext, intake: IntakeRuntime, input: PublicSubmitInput, options: { idempotencyKey: string | null },
 ): Promise<{ result: SubmitResult; replayed: boolean }> {
-  const place = await findPlace(ctx.db, input.locationCode)
-  if (!place) throw new AppError('unknown_location', { locationCode: input.locationCode })
-  const { row, replayed } = await intakeRequest(ctx, actor, {
+  const facts = await placeFacts(ctx, intake, input.locationCode, input.itemId ?? null)
+  const { place, offered, calendar } = facts
+  const cmd: IntakeCommand = {
     source: 'qr', audience: 'public', location: place.unit, studio: place.studio, itemId: input.itemId ?? null, title: input.title ?? null,
     description: input.description, address: input.address ?? null, photoTokens: input.photoTokens ?? [], phone: input.phone ?? null,
     contactName: input.contactName ?? null, anonymous: input.anonymous ?? false, recordedBy: null,
     idempotencyKey: options.idempotencyKey ? `public:${options.idempotencyKey}` : null,
+  }
+  const { item, anonymous, phone, tokens, priority, title } = checkedSubmit(cmd, offered)
+  const now = nowOf(ctx)
+  if (tokens.length > 0) {
+    const claimable = await store.countClaimableUploads(ctx.db, tokens.map(sha256), now)
+    if (claimable !== tokens.length) throw new AppError('unknown_upload', { missing: tokens.length - claimable })
+  }
+  const trackingCode = newTrackingCode()
+  const locationName = place.studio?.name ?? place.unit.name
+  const result: SubmitResult = {
+    trackingCode, trackingUrl: trackingUrl(ctx, trackingCode), status: 'submitted', title, locationName, submittedAt: now,
+    ...freshDeadlines(now, { priority, response: item?.responseTime ?? null, resolution: item?.resolutionTime ?? null }, calendar),
+  }
+  const command: JournalCommand = {
+    studio: place.studio, itemId: cmd.itemId, title: cmd.title ?? null, description: cmd.description, address: cmd.address ?? null, photoTokens: tokens,
+    phoneEnc: phone ? ctx.pii.encrypt(phone) : null, phoneMasked: phone ? maskMobile(phone) : null,
+    contactName: anonymous ? null : (cmd.contactName ?? null), anonymous: cmd.anonymous === true, locationName: place.unit.name,
+  }
+  const fingerprint = fingerprintOf(cmd)
+  const appended = await intake.journal.append({
+    tracking_code: trackingCode, idempotency_key: cmd.idempotencyKey, fingerprint, location_unit_id: place.unit.id,
+    command_json: JSON.stringify(command), result_json: JSON.stringify(result), submitted_at: now, state: 'pending',
   })
-  return { result: toSubmitResult(ctx, row, place.studio?.name ?? place.unit.name), replayed }
+  if (!appended.written) {
+    if (appended.existing.fingerprint !== fingerprint) throw new AppError('idempotency_key_reused')
+    return { result: JSON.parse(appended.existing.result_json) as SubmitResult, replayed: true }
+  }
+  await intake.journal.acknowledged(appended.id, now)
+  return { result, replayed: false }
+}
+
+/**
+ * Turns an acknowledged journal row into a routed request (the same intake as every other source).
+ * A row another process routed first is left alone; a submit that can no longer be routed (its place
+ * or item withdrawn since) is marked failed with the reason; other faults leave it pending for a retry.
+ */
+export async function routeJournaled(ctx: RequestsContext, id: number): Promise<'routed' | 'skipped' | 'failed' | 'retry'> {
+  const entry = await store.findJournalById(ctx.db, id)
+  if (!entry || entry.state !== 'pending') return 'skipped'
+  const c = JSON.parse(entry.command_json) as JournalCommand
+  try {
+    const location = await store.findUnit(ctx.db, entry.location_unit_id)
+    if (!location) throw new AppError('unknown_location', { unitId: entry.location_unit_id })
+    await intakeRequest(ctx, anonymousActor('', `journal-${id}`), {
+      source: 'qr', audience: 'public', location, studio: c.studio, itemId: c.itemId, title: c.title, description: c.description, address: c.address,
+      photoTokens: c.photoTokens, phone: c.phoneEnc ? ctx.pii.decrypt(c.phoneEnc) : null, contactName: c.contactName, anonymous: c.anonymous,
+      recordedBy: null, idempotencyKey: null, journal: { id, trackingCode: entry.tracking_code, submittedAt: entry.submitted_at },
+    })
+    return 'routed'
+  } catch (err) {
+    if (err instanceof AlreadyRouted) return 'skipped'
+    const now = await store.findJournalById(ctx.db, id)
+    if (!now || now.state !== 'pending') return 'skipped'
+    const permanent = err instanceof AppError
+    const error = err instanceof AppError ? err.code : err instanceof Error ? err.message : String(err)
+    await store.markJournalAttempt(ctx.db, id, { state: permanent || now.attempts + 1 >= 5 ? 'failed' : 'pending', error })
+    return permanent ? 'failed' : 'retry'
+  }
+}
+
+/** The resident's view of a submit that is acknowledged but not routed yet. */
+function journaledCaseView(entry: store.JournalRow): ResidentCaseView {
+  const c = JSON.parse(entry.command_json) as JournalCommand
+  const answered = JSON.parse(entry.result_json) as SubmitResult
+  return {
+    trackingCode: entry.tracking_code, status: 'submitted', title: answered.title, description: c.description, locationName: c.locationName,
+    address: [c.studio?.name, c.address].filter(Boolean).join(' · ') || null, submittedAt: entry.submitted_at, acceptedAt: null, resolvedAt: null,
+    closedAt: null, responseDueAt: answered.responseDueAt, resolutionDueAt: answered.resolutionDueAt, paused: false, handlerName: null,
+    phoneMasked: c.phoneMasked, timeline: [{ at: entry.submitted_at, kind: 'submitted', note: null, unitName: c.locationName }], photos: [],
+    rating: null, canRate: false,
+  }
 }
 
 /** Staff record a call, a walk-in or a patrol finding on a resident's behalf (requests.intake on the location). */
@@ -280,7 +425,11 @@ export async function intakeByStaff(
 
 async function caseByTracking(db: Db, code: string, forUpdate = false): Promise<RequestRow> {
   const row = await store.findRequestByTracking(db, code)
-  if (!row) throw new AppError('request_not_found')
+  if (!row) {
+    // Acknowledged, not routed yet: nothing to rate or show a photo of so far.
+    if (await store.findJournalByTracking(db, code)) throw new AppError(forUpdate ? 'not_resolved_yet' : 'photo_not_found', { status: 'submitted' })
+    throw new AppError('request_not_found')
+  }
   return forUpdate ? ((await store.findRequestForUpdate(db, row.id)) as RequestRow) : row
 }
 
@@ -295,7 +444,12 @@ const residentRatedSince = (ratings: Awaited<ReturnType<typeof store.listRatings
 
 /** What the resident sees: their case, its public steps and notes, the photos they sent. Never internal notes or anyone else's data. */
 export async function getResidentCase(ctx: RequestsContext, trackingCode: string): Promise<ResidentCaseView> {
-  const row = await caseByTracking(ctx.db, trackingCode)
+  const row = await store.findRequestByTracking(ctx.db, trackingCode)
+  if (!row) {
+    const entry = await store.findJournalByTracking(ctx.db, trackingCode)
+    if (entry && entry.state !== 'routed') return journaledCaseView(entry)
+    throw new AppError('request_not_found')
+  }
   const [events, photos, ratings, units] = await Promise.all([
     store.listEvents(ctx.db, row.id, true), store.listPhotos(ctx.db, row.id), store.listRatings(ctx.db, row.id),
     store.findUnits(ctx.db, [row.location_unit_id, ...(row.handler_unit_id ? [row.handler_unit_id] : [])]),

@@ -7,7 +7,8 @@ import { sendSerializedOnce } from '../../server/serialize-once.js'
 import { randomToken } from '../../lib/tokens.js'
 import { VersionedCache } from '../../lib/versioned-cache.js'
 import type { RequestsContext } from './case.js'
-import { checkedIdempotencyKey } from './intake.js'
+import { checkedIdempotencyKey, routeJournaled, type IntakeRuntime } from './intake.js'
+import { IntakeJournal } from './journal.js'
 import { RateLimiter } from './ratelimit.js'
 import {
   AppealInput, AppealPage, AppealParams, AppealQuery, AssignInput, AssignmentPolicyInput, AssignmentPolicyView, CallbackInput, CoDoneInput, CoUnitParams,
@@ -83,11 +84,47 @@ async function sendPhoto(reply: FastifyReply, uploadsDir: string, photo: { store
   return reply.type(photo.mime).header('cache-control', 'private, max-age=3600').header('content-disposition', 'inline').send(bytes)
 }
 
+/**
+ * The QR intake's journal for this server (journal.ts): rows another process left pending are adopted
+ * when the server is ready and, with background work on, every CHORUS_SWEEP_SECONDS once they are
+ * older than the route lag plus a minute; closing the server stops routing (pending rows stay on disk).
+ */
+function intakeRuntime(app: App, ctx: RequestsContext): IntakeRuntime {
+  const { settings } = ctx
+  const route = async (id: number) => {
+    try {
+      const outcome = await routeJournaled(ctx, id)
+      if (outcome === 'failed' || outcome === 'retry') app.log.error({ journalId: id, outcome }, 'an acknowledged submit could not be routed')
+    } catch (err) {
+      app.log.error({ err, journalId: id }, 'routing an acknowledged submit failed')
+    }
+  }
+  const lagMs = settings.intakeRouteLagSeconds * 1000
+  const journal = new IntakeJournal(app.dbHandle, route, { routeLagMs: lagMs, idleMs: settings.intakeIdleMs, inlineMax: 4, batchMax: 500 })
+  let timer: NodeJS.Timeout | null = null
+  app.addHook('onReady', async () => {
+    // Not fatal to starting: the background adoption (or the next start) picks them up.
+    await journal.adopt().catch((err: unknown) => app.log.error({ err }, 'adopting pending submits failed'))
+    if (settings.sweepSeconds === 0) return
+    timer = setInterval(() => {
+      journal.adopt({ submittedBefore: new Date(Date.now() - lagMs - 60_000).toISOString() })
+        .catch((err: unknown) => app.log.error({ err }, 'adopting pending submits failed'))
+    }, settings.sweepSeconds * 1000)
+    timer.unref()
+  })
+  app.addHook('preClose', async () => {
+    if (timer) clearInterval(timer)
+    await journal.stop()
+  })
+  return { journal, dataVersion: app.dbHandle.dataVersion, facts: new VersionedCache(2000) }
+}
+
 export async function requestRoutes(app: App): Promise<void> {
   const settings = requestSettings(app.config.dataDir)
   // Worker inboxes are read far more often than cases change: lists are kept while the database is unchanged
   // (at most 500 pages of about 20 KB with their encoded bodies).
   const ctx: RequestsContext = { db: app.db, pii: app.pii, settings, lists: { dataVersion: app.dbHandle.dataVersion, cache: new VersionedCache(500) } }
+  const intake = intakeRuntime(app, ctx)
   const submits = new IntakeGate({ en: 'submissions', zh: '提交' }, settings.intakePerAddressPerHour, settings.intakePerDevicePerHour)
   const uploads = new IntakeGate({ en: 'photo uploads', zh: '上传照片' }, settings.intakePerAddressPerHour * 5, settings.intakePerDevicePerHour * 5)
 
@@ -131,7 +168,7 @@ export async function requestRoutes(app: App): Promise<void> {
   }, async (req, reply) => {
     const key = checkedIdempotencyKey(req.headers['idempotency-key'])
     const count = submits.check(req, reply)
-    const { result, replayed } = await service.submitPublicRequest(ctx, req.actor, req.body, { idempotencyKey: key })
+    const { result, replayed } = await service.submitPublicRequest(ctx, intake, req.body, { idempotencyKey: key })
     if (replayed) reply.header('idempotent-replayed', 'true')
     else count()
     return reply.status(201).send(result)
@@ -157,7 +194,18 @@ export async function requestRoutes(app: App): Promise<void> {
   app.get('/api/requests', {
     schema: { summary: 'Worker inbox and case lists (mine, unit, overdue, all), sorted by due time', tags, querystring: RequestQuery, response: { 200: RequestPage } },
     config: { action: 'requests.read' },
-  }, async (req, reply) => sendSerializedOnce(req, reply, await service.listRequests(ctx, req.actor, req.query)))
+  }, (req, reply) => {
+    // The data version read for this request's session, reused: a page kept in memory is sent without another database read or await.
+    const version = req.dataVersion
+    const kept = version === null ? undefined : service.cachedRequestList(ctx, req.actor, req.query, version)
+    if (kept) {
+      sendSerializedOnce(req, reply, kept)
+      return
+    }
+    return service.listRequests(ctx, req.actor, req.query, version).then((page) => {
+      sendSerializedOnce(req, reply, page)
+    })
+  })
 
   app.post('/api/requests', {
     schema: { summary: 'Record a request on a resident\'s behalf (hotline, walk-in, patrol)', tags, headers: idempotencyHeaders, body: StaffIntakeInput, response: { 201: RequestDetail } },

@@ -100,7 +100,7 @@ export const StaffIntakeInput = Type.Object({
 export type StaffIntakeInput = Static<typeof StaffIntakeInput>
 
 export const SubmitResult = Type.Object({
-  trackingCode: Type.String({ description: 'Unguessable (144 bits); whoever holds it sees this case' }),
+  trackingCode: Type.String({ description: 'Unguessable (112 random bits after the second it was made); whoever holds it sees this case' }),
   trackingUrl: Type.String({ description: 'Link to the resident tracking page' }),
   status: RequestStatusSchema,
   title: Type.String(),

@@ -10,6 +10,9 @@ import path from 'node:path'
  * - CHORUS_PUBLIC_URL: origin for absolute tracking links (e.g. https://chorus.example.gov.cn); unset: relative links.
  * - CHORUS_SWEEP_SECONDS: how often the deadline sweep and the outbox run (default 60; 0 turns background work off).
  * - CHORUS_AUTO_CLOSE_DAYS: resolved cases close by themselves after this many days (default 15).
+ * - CHORUS_INTAKE_ROUTE_LAG_SECONDS: during a surge of QR submits, how long an acknowledged submit may
+ *   wait before routing takes turns with new submits (default 30).
+ * - CHORUS_INTAKE_IDLE_MS: quiet time after the last QR submit before waiting submits are routed (default 50).
  */
 export interface RequestSettings {
   uploadsDir: string
@@ -21,6 +24,8 @@ export interface RequestSettings {
   publicUrl: string | null
   sweepSeconds: number
   autoCloseDays: number
+  intakeRouteLagSeconds: number
+  intakeIdleMs: number
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 1): number {
@@ -50,5 +55,7 @@ export function requestSettings(dataDir: string, env: NodeJS.ProcessEnv = proces
     publicUrl: url(env, 'CHORUS_PUBLIC_URL'),
     sweepSeconds: int(env, 'CHORUS_SWEEP_SECONDS', 60, 0),
     autoCloseDays: int(env, 'CHORUS_AUTO_CLOSE_DAYS', 15),
+    intakeRouteLagSeconds: int(env, 'CHORUS_INTAKE_ROUTE_LAG_SECONDS', 30, 0),
+    intakeIdleMs: int(env, 'CHORUS_INTAKE_IDLE_MS', 50, 1),
   }
 }

@@ -1,8 +1,8 @@
-import { CompiledQuery, sql, type Expression, type ExpressionBuilder, type Insertable, type Kysely, type SelectQueryBuilder, type SqlBool, type Updateable } from 'kysely'
+import { CompiledQuery, sql, type Expression, type ExpressionBuilder, type Insertable, type Kysely, type Selectable, type SelectQueryBuilder, type SqlBool, type Updateable } from 'kysely'
 import { dialectOf, type Db } from '../../db/connect.js'
 import type { Database } from '../../db/database.js'
 import type {
-  NotificationTable, OutboxTable, RequestAppealTable, RequestEventTable, RequestExtensionTable, RequestPhotoTable, RequestRatingTable,
+  IntakeJournalTable, NotificationTable, OutboxTable, RequestAppealTable, RequestEventTable, RequestExtensionTable, RequestPhotoTable, RequestRatingTable,
   RequestTable, RequestUnitTable, RequestUploadTable, ResponseTemplateTable,
 } from '../../db/tables/requests.js'
 import { inSubtrees, subtreeUpperBound, type SubtreeFilter } from '../../db/subtree.js'
@@ -261,6 +261,12 @@ export const countResidentRatings = async (db: Db, requestId: number): Promise<n
 
 export const insertUpload = (db: Db, row: Insertable<RequestUploadTable>) => db.insertInto('request_upload').values(row).returning('id').executeTakeFirstOrThrow()
 
+/** How many of these uploads are unclaimed and unexpired (a submit checks before it is acknowledged). */
+export const countClaimableUploads = (db: Db, tokenHashes: string[], now: string) =>
+  db.selectFrom('request_upload').select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('token_hash', 'in', tokenHashes).where('request_id', 'is', null).where('expires_at', '>', now)
+    .executeTakeFirstOrThrow().then((r) => Number(r.n))
+
 /** Claims unclaimed, unexpired uploads for a request; returns the ones it got (a concurrent claim of the same token gets nothing). */
 export const claimUploads = (db: Db, tokenHashes: string[], requestId: number, now: string) =>
   db.updateTable('request_upload').set({ request_id: requestId })
@@ -285,6 +291,67 @@ export async function insertIdempotencyKey(db: Db, row: { key: string; request_i
 }
 
 export const deleteIdempotencyKeysBefore = (db: Db, before: string) => db.deleteFrom('idempotency_key').where('created_at', '<', before).execute()
+
+// --- the intake journal (acknowledged QR submits, routed afterwards) ------------------------------
+
+export type JournalRow = Selectable<IntakeJournalTable>
+
+const journalColumns = ['tracking_code', 'idempotency_key', 'fingerprint', 'location_unit_id', 'command_json', 'result_json', 'submitted_at', 'state'] as const
+export type JournalDraft = { [C in (typeof journalColumns)[number]]: Insertable<IntakeJournalTable>[C] }
+const journalTexts = new Map<string, string>()
+
+/**
+ * Appends submits in one statement (its text kept per dialect and row count: a surge appends every
+ * few milliseconds, and building it through the query builder cost more than writing it). A row whose
+ * idempotency key is already journaled (earlier, or earlier in the same batch) is not inserted: the
+ * tracking codes that come back, with their ids, are the ones written.
+ */
+export async function appendJournal(db: Db, rows: JournalDraft[]): Promise<Map<string, number>> {
+  if (rows.length === 0) return new Map()
+  const dialect = dialectOf(db as unknown as Kysely<unknown>)
+  const cacheKey = `${dialect}|${rows.length}`
+  let text = journalTexts.get(cacheKey)
+  if (!text) {
+    let n = 0
+    const tuple = () => `(${journalColumns.map(() => (dialect === 'postgres' ? `$${++n}` : '?')).join(', ')})`
+    text = `insert into "intake_journal" (${journalColumns.map((c) => `"${c}"`).join(', ')}) values ${Array.from({ length: rows.length }, tuple).join(', ')}`
+      + ' on conflict ("idempotency_key") do nothing returning "id", "tracking_code"'
+    journalTexts.set(cacheKey, text)
+  }
+  const params: unknown[] = []
+  for (const r of rows) for (const c of journalColumns) params.push(r[c])
+  const written = await db.executeQuery<{ id: number; tracking_code: string }>(CompiledQuery.raw(text, params))
+  return new Map(written.rows.map((r) => [r.tracking_code, Number(r.id)]))
+}
+
+export const findJournalByKeys = (db: Db, keys: string[]) =>
+  keys.length === 0 ? Promise.resolve([]) : db.selectFrom('intake_journal').selectAll().where('idempotency_key', 'in', keys).execute()
+
+export const findJournalByTracking = (db: Db, code: string) =>
+  db.selectFrom('intake_journal').selectAll().where('tracking_code', '=', code).executeTakeFirst()
+
+export const findJournalById = (db: Db, id: number) => db.selectFrom('intake_journal').selectAll().where('id', '=', id).executeTakeFirst()
+
+/** Pending submits, oldest first (after `afterId`), for the drain. */
+export const listPendingJournal = (db: Db, options: { afterId: number; submittedBefore?: string; limit: number }) => {
+  let query = db.selectFrom('intake_journal').select(['id', 'submitted_at']).where('state', '=', 'pending').where('id', '>', options.afterId)
+  if (options.submittedBefore) query = query.where('submitted_at', '<', options.submittedBefore)
+  return query.orderBy('id').limit(options.limit).execute()
+}
+
+export const markJournalRouted = (db: Db, id: number, requestId: number) =>
+  db.updateTable('intake_journal').set({ state: 'routed', request_id: requestId, error: null }).where('id', '=', id).where('state', '=', 'pending').executeTakeFirst()
+    .then((r) => Number(r.numUpdatedRows) === 1)
+
+export const markJournalAttempt = (db: Db, id: number, patch: { state: 'pending' | 'failed'; error: string }) =>
+  db.updateTable('intake_journal').set((eb) => ({ ...patch, attempts: eb('attempts', '+', 1) })).where('id', '=', id).where('state', '=', 'pending').execute()
+
+export const countJournal = (db: Db, state: 'pending' | 'failed') =>
+  db.selectFrom('intake_journal').select((eb) => eb.fn.countAll<number>().as('n')).where('state', '=', state).executeTakeFirstOrThrow().then((r) => Number(r.n))
+
+/** Routed submits older than the replay window (their requests keep the tracking codes). */
+export const deleteRoutedJournalBefore = (db: Db, before: string) =>
+  db.deleteFrom('intake_journal').where('state', '=', 'routed').where('submitted_at', '<', before).execute()
 
 // --- extensions and appeals -------------------------------------------------------------------
 

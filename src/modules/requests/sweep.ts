@@ -71,7 +71,9 @@ export async function runSweep(db: Db, options: SweepOptions = {}): Promise<Swee
     const closeBefore = new Date(Date.parse(now) - (options.autoCloseDays ?? 15) * 86_400_000).toISOString()
     report.closed = await eachDue(() => store.dueForAutoClose(db, closeBefore, batch), batch, (id) => autoClose(db, id, now, closeBefore))
     report.uploadsDeleted = await purgeUploads(db, now, options.uploadsDir ?? null, batch)
-    await store.deleteIdempotencyKeysBefore(db, new Date(Date.parse(now) - 30 * 86_400_000).toISOString())
+    const replayWindow = new Date(Date.parse(now) - 30 * 86_400_000).toISOString()
+    await store.deleteIdempotencyKeysBefore(db, replayWindow)
+    await store.deleteRoutedJournalBefore(db, replayWindow)
   } finally {
     await store.releaseLease(db, SWEEP_LEASE, holder, now)
   }

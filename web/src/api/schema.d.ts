@@ -9062,7 +9062,7 @@ export interface paths {
                             /** Format: date-time */
                             submittedAt: string;
                             title: string;
-                            /** @description Unguessable (144 bits); whoever holds it sees this case */
+                            /** @description Unguessable (112 random bits after the second it was made); whoever holds it sees this case */
                             trackingCode: string;
                             /** @description Link to the resident tracking page */
                             trackingUrl: string;

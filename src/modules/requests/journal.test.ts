@@ -1,0 +1,191 @@
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { buildApp } from '../../server/app.js'
+import type { App } from '../../server/types.js'
+import { buildTestApp, Client, dialects, type TestApp } from '../../../test/support/app.js'
+import { requestCounty } from '../../../test/support/factories.js'
+
+// A surge of QR submits is answered from the intake journal and routed afterwards (journal.ts).
+// Here nothing is routed while the first server runs (long quiet time and lag), so the waiting
+// submits can be looked at; a second server on the same database then adopts and routes them, as
+// after a crash between the acknowledgement and the routing.
+
+const env = (idleMs: number, lagSeconds = 3600) => {
+  process.env.CHORUS_INTAKE_PER_ADDRESS_HOUR = '100000'
+  process.env.CHORUS_INTAKE_PER_DEVICE_HOUR = '100000'
+  process.env.CHORUS_INTAKE_ROUTE_LAG_SECONDS = String(lagSeconds)
+  process.env.CHORUS_INTAKE_IDLE_MS = String(idleMs)
+}
+
+describe.each(dialects)('intake journal on %s', (dialect) => {
+  let t: TestApp
+  let c: Awaited<ReturnType<typeof requestCounty>>
+  let dataDir: string
+  let second: App | null = null
+  const saved = { ...process.env }
+
+  beforeAll(async () => {
+    env(3_600_000)
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'chorus-journal-'))
+    t = await buildTestApp(dialect, { dataDir })
+    c = await requestCounty(t)
+  })
+  afterAll(async () => {
+    process.env = saved
+    await second?.close()
+    await t?.close()
+    fs.rmSync(dataDir, { recursive: true, force: true })
+  })
+
+  const journal = () => t.dbHandle.db.selectFrom('intake_journal').selectAll().orderBy('id').execute()
+  const submit = (i: number, client = t.anon) => client.post('/api/public/requests',
+    { locationCode: c.compoundA.code, itemId: c.items.repair.id, description: `楼道灯坏了 ${i}`, phone: '13800138000' },
+    { 'idempotency-key': `surge-${dialect}-${i}-key`, 'x-device-id': `surge-device-${i}-abcd` })
+
+  it('answers a surge at once, keeps the waiting submits visible to their residents, and routes them after a restart', async () => {
+    const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => submit(i)))
+    expect(answers.map((a) => a.status)).toEqual(Array(12).fill(201))
+    const codes = answers.map((a) => a.body.trackingCode as string)
+    expect(new Set(codes).size).toBe(12)
+    for (const a of answers) expect(a.body).toMatchObject({ status: 'submitted', title: '水电维修', locationName: '吉祥苑小区' })
+
+    // Every answer is on disk; the first few were routed before answering, the rest wait.
+    const rows = await journal()
+    expect(rows.map((r) => r.tracking_code).sort()).toEqual([...codes].sort())
+    const waiting = rows.filter((r) => r.state === 'pending')
+    const routed = rows.filter((r) => r.state === 'routed')
+    expect(waiting.length).toBeGreaterThan(0)
+    expect(waiting.length + routed.length).toBe(12)
+    expect(waiting[0]!.command_json).not.toContain('13800138000') // the phone is encrypted at rest
+    const requests = await t.dbHandle.db.selectFrom('request').select(['id', 'tracking_code']).where('tracking_code', 'in', codes).execute()
+    expect(requests.map((r) => r.tracking_code).sort()).toEqual(routed.map((r) => r.tracking_code).sort())
+
+    // The resident of a waiting submit sees it as submitted; nothing can be rated yet.
+    const code = waiting[0]!.tracking_code
+    const answer = answers.find((a) => a.body.trackingCode === code)!.body
+    const view = await t.anon.get(`/api/public/requests/${code}`)
+    expect(view.status).toBe(200)
+    expect(view.body).toMatchObject({
+      trackingCode: code, status: 'submitted', title: '水电维修', locationName: '吉祥苑小区', handlerName: null, canRate: false, phoneMasked: '138****8000',
+      responseDueAt: answer.responseDueAt, resolutionDueAt: answer.resolutionDueAt,
+    })
+    expect(view.body.timeline.map((e: any) => e.kind)).toEqual(['submitted'])
+    const early = await t.anon.post(`/api/public/requests/${code}/rating`, { contacted: true, solved: true, satisfaction: 'satisfied' })
+    expect(early.body.error.code).toBe('not_resolved_yet')
+    expect(early.status).toBe(409)
+
+    // A retry answers the first result again, also while it waits; another body under its key is refused.
+    const index = answers.findIndex((a) => a.body.trackingCode === code)
+    const retry = await submit(index)
+    expect(retry.status).toBe(201)
+    expect(retry.headers['idempotent-replayed']).toBe('true')
+    expect(retry.body).toEqual(answer)
+    const reused = await t.anon.post('/api/public/requests', { locationCode: c.compoundA.code, itemId: c.items.repair.id, description: '别的事' },
+      { 'idempotency-key': `surge-${dialect}-${index}-key` })
+    expect(reused.body.error.code).toBe('idempotency_key_reused')
+    expect((await journal()).length).toBe(12)
+
+    // The server stops with submits waiting (as if killed after answering); the next one routes them.
+    await t.app.close()
+    env(20)
+    second = await buildApp({ config: t.config, dbHandle: t.dbHandle, pii: t.pii, logger: false })
+    await second.ready()
+    const deadline = Date.now() + 20_000
+    while ((await journal()).some((r) => r.state === 'pending')) {
+      if (Date.now() > deadline) throw new Error('the waiting submits were not routed')
+      await new Promise((r) => setTimeout(r, 50))
+    }
+    const after = await journal()
+    expect(after.every((r) => r.state === 'routed' && r.request_id !== null)).toBe(true)
+    const made = await t.dbHandle.db.selectFrom('request').selectAll().where('tracking_code', 'in', codes).execute()
+    expect(made).toHaveLength(12)
+    for (const r of after) {
+      const request = made.find((m) => m.tracking_code === r.tracking_code)!
+      expect(request.id).toBe(r.request_id)
+      // The clocks run from the acknowledgement, not from the routing.
+      expect(request.submitted_at).toBe(r.submitted_at)
+      expect(request.response_due_at).toBe(JSON.parse(r.result_json).responseDueAt)
+      expect(request.handler_unit_id).not.toBeNull()
+    }
+    const routedView = await new Client(second).get(`/api/public/requests/${code}`)
+    expect(routedView.body).toMatchObject({ trackingCode: code, status: 'submitted', handlerName: expect.any(String), submittedAt: answer.submittedAt })
+    // The community sees the routed cases in its inbox, each once.
+    // The worker's session (in the database) carries over to the second server.
+    const session = c.communityWorkerA as unknown as { cookie: string; csrf: string }
+    const worker = new Client(second, session.cookie, session.csrf)
+    const inbox = await worker.get('/api/requests?box=unit&pageSize=100')
+    const listed = inbox.body.items.filter((i: any) => made.some((m) => m.id === i.id))
+    expect(listed).toHaveLength(12)
+  })
+})
+
+describe.each(dialects)('intake journal backlog on %s', (dialect) => {
+  let t: TestApp
+  let c: Awaited<ReturnType<typeof requestCounty>>
+  let dataDir: string
+  const saved = { ...process.env }
+
+  beforeAll(async () => {
+    env(20)
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'chorus-journal-'))
+    t = await buildTestApp(dialect, { dataDir })
+    c = await requestCounty(t)
+  })
+  afterAll(async () => {
+    process.env = saved
+    await t?.close()
+    fs.rmSync(dataDir, { recursive: true, force: true })
+  })
+
+  it('routes the waiting submits of a surge once submits stop coming, each into one request', async () => {
+    const answers = await Promise.all(Array.from({ length: 30 }, (_, i) => t.anon.post('/api/public/requests',
+      { locationCode: c.compoundB.code, itemId: c.items.repair.id, description: `路灯不亮 ${i}`, phone: '13900139000' },
+      { 'x-device-id': `backlog-device-${i}-abcd` })))
+    expect(answers.every((a) => a.status === 201)).toBe(true)
+    const codes = answers.map((a) => a.body.trackingCode as string)
+    const deadline = Date.now() + 20_000
+    const pending = async () => (await t.dbHandle.db.selectFrom('intake_journal').select('id').where('state', '=', 'pending').execute()).length
+    while ((await pending()) > 0) {
+      if (Date.now() > deadline) throw new Error(`${dialect}: the backlog was not routed`)
+      await new Promise((r) => setTimeout(r, 20))
+    }
+    const made = await t.dbHandle.db.selectFrom('request').select(['tracking_code', 'handler_unit_id']).where('tracking_code', 'in', codes).execute()
+    expect(made.map((m) => m.tracking_code).sort()).toEqual([...codes].sort())
+    expect(made.every((m) => m.handler_unit_id !== null)).toBe(true)
+    // Another community's worker sees none of them.
+    const other = await c.communityWorkerA.get('/api/requests?box=unit&pageSize=100')
+    expect(other.body.items.filter((i: any) => i.locationName === '洛神湖小区')).toEqual([])
+  })
+})
+
+describe.each(dialects)('intake journal past the route lag on %s', (dialect) => {
+  let t: TestApp
+  let c: Awaited<ReturnType<typeof requestCounty>>
+  let dataDir: string
+  const saved = { ...process.env }
+
+  beforeAll(async () => {
+    // No quiet time ever comes, and every waiting submit is already late.
+    env(3_600_000, 0)
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'chorus-journal-'))
+    t = await buildTestApp(dialect, { dataDir })
+    c = await requestCounty(t)
+  })
+  afterAll(async () => {
+    process.env = saved
+    await t?.close()
+    fs.rmSync(dataDir, { recursive: true, force: true })
+  })
+
+  it('routes one waiting submit before each answer, so a surge that never ends leaves no backlog behind its answers', async () => {
+    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => t.anon.post('/api/public/requests',
+      { locationCode: c.compoundA.code, itemId: c.items.repair.id, description: `漏水 ${i}`, phone: '13700137000' },
+      { 'x-device-id': `lag-device-${i}-abcd` })))
+    expect(answers.every((a) => a.status === 201)).toBe(true)
+    const rows = await t.dbHandle.db.selectFrom('intake_journal').select(['state', 'tracking_code']).execute()
+    expect(rows.filter((r) => r.state !== 'routed')).toEqual([])
+    expect(rows).toHaveLength(20)
+  })
+})
