@@ -346,9 +346,6 @@ export const markJournalRouted = (db: Db, id: number, requestId: number) =>
 export const markJournalAttempt = (db: Db, id: number, patch: { state: 'pending' | 'failed'; error: string }) =>
   db.updateTable('intake_journal').set((eb) => ({ ...patch, attempts: eb('attempts', '+', 1) })).where('id', '=', id).where('state', '=', 'pending').execute()
 
-export const countJournal = (db: Db, state: 'pending' | 'failed') =>
-  db.selectFrom('intake_journal').select((eb) => eb.fn.countAll<number>().as('n')).where('state', '=', state).executeTakeFirstOrThrow().then((r) => Number(r.n))
-
 /** Routed submits older than the replay window (their requests keep the tracking codes). */
 export const deleteRoutedJournalBefore = (db: Db, before: string) =>
   db.deleteFrom('intake_journal').where('state', '=', 'routed').where('submitted_at', '<', before).execute()
