@@ -4,6 +4,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildApp } from '../../server/app.js'
 import type { App } from '../../server/types.js'
+import type { DialectName } from '../../db/connect.js'
 import { buildTestApp, Client, dialects, type TestApp } from '../../../test/support/app.js'
 import { requestCounty } from '../../../test/support/factories.js'
 
@@ -19,34 +20,62 @@ const env = (idleMs: number, lagSeconds = 3600) => {
   process.env.CHORUS_INTAKE_IDLE_MS = String(idleMs)
 }
 
-describe.each(dialects)('intake journal on %s', (dialect) => {
-  let t: TestApp
-  let c: Awaited<ReturnType<typeof requestCounty>>
-  let dataDir: string
-  let second: App | null = null
-  const saved = { ...process.env }
+type County = Awaited<ReturnType<typeof requestCounty>>
 
+/**
+ * A test app of its own for a describe block, built with these journal settings (read at build) and
+ * the intake rate limits raised; the environment is restored after.
+ */
+function journalApp(dialect: DialectName, idleMs: number, lagSeconds = 3600): { t: TestApp; c: County } {
+  const state = {} as { t: TestApp; c: County }
+  const saved = { ...process.env }
+  let dataDir = ''
   beforeAll(async () => {
-    env(3_600_000)
+    env(idleMs, lagSeconds)
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'chorus-journal-'))
-    t = await buildTestApp(dialect, { dataDir })
-    c = await requestCounty(t)
+    state.t = await buildTestApp(dialect, { dataDir })
+    state.c = await requestCounty(state.t)
   })
   afterAll(async () => {
     process.env = saved
-    await second?.close()
-    await t?.close()
+    await state.t?.close()
     fs.rmSync(dataDir, { recursive: true, force: true })
   })
+  return state
+}
 
-  const journal = () => t.dbHandle.db.selectFrom('intake_journal').selectAll().orderBy('id').execute()
-  const submit = (i: number, client = t.anon) => client.post('/api/public/requests',
-    { locationCode: c.compoundA.code, itemId: c.items.repair.id, description: `楼道灯坏了 ${i}`, phone: '13800138000' },
-    { 'idempotency-key': `surge-${dialect}-${i}-key`, 'x-device-id': `surge-device-${i}-abcd` })
+/** `count` QR submits sent at once, each from its own phone. */
+async function surge(t: TestApp, count: number, body: (i: number) => Record<string, unknown>, headers: (i: number) => Record<string, string>) {
+  const answers = await Promise.all(Array.from({ length: count }, (_, i) => t.anon.post('/api/public/requests', body(i), headers(i))))
+  expect(answers.map((a) => a.status)).toEqual(Array(count).fill(201))
+  return answers
+}
+
+/** Waits (at most 20 s) until no journal row is pending. */
+async function untilRouted(t: TestApp): Promise<void> {
+  const deadline = Date.now() + 20_000
+  const pending = async () => (await t.dbHandle.db.selectFrom('intake_journal').select('id').where('state', '=', 'pending').execute()).length
+  while ((await pending()) > 0) {
+    if (Date.now() > deadline) throw new Error(`${t.dialect}: the waiting submits were not routed`)
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}
+
+describe.each(dialects)('intake journal on %s', (dialect) => {
+  const app = journalApp(dialect, 3_600_000)
+  let second: App | null = null
+  // Hooks run last-registered first: the second server closes before the test app's database.
+  afterAll(async () => {
+    await second?.close()
+  })
+
+  const journal = () => app.t.dbHandle.db.selectFrom('intake_journal').selectAll().orderBy('id').execute()
+  const body = (i: number) => ({ locationCode: app.c.compoundA.code, itemId: app.c.items.repair.id, description: `楼道灯坏了 ${i}`, phone: '13800138000' })
+  const headers = (i: number) => ({ 'idempotency-key': `surge-${dialect}-${i}-key`, 'x-device-id': `surge-device-${i}-abcd` })
 
   it('answers a surge at once, keeps the waiting submits visible to their residents, and routes them after a restart', async () => {
-    const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => submit(i)))
-    expect(answers.map((a) => a.status)).toEqual(Array(12).fill(201))
+    const { t, c } = app
+    const answers = await surge(t, 12, body, headers)
     const codes = answers.map((a) => a.body.trackingCode as string)
     expect(new Set(codes).size).toBe(12)
     for (const a of answers) expect(a.body).toMatchObject({ status: 'submitted', title: '水电维修', locationName: '吉祥苑小区' })
@@ -78,7 +107,7 @@ describe.each(dialects)('intake journal on %s', (dialect) => {
 
     // A retry answers the first result again, also while it waits; another body under its key is refused.
     const index = answers.findIndex((a) => a.body.trackingCode === code)
-    const retry = await submit(index)
+    const retry = await t.anon.post('/api/public/requests', body(index), headers(index))
     expect(retry.status).toBe(201)
     expect(retry.headers['idempotent-replayed']).toBe('true')
     expect(retry.body).toEqual(answer)
@@ -92,11 +121,7 @@ describe.each(dialects)('intake journal on %s', (dialect) => {
     env(20)
     second = await buildApp({ config: t.config, dbHandle: t.dbHandle, pii: t.pii, logger: false })
     await second.ready()
-    const deadline = Date.now() + 20_000
-    while ((await journal()).some((r) => r.state === 'pending')) {
-      if (Date.now() > deadline) throw new Error('the waiting submits were not routed')
-      await new Promise((r) => setTimeout(r, 50))
-    }
+    await untilRouted(t)
     const after = await journal()
     expect(after.every((r) => r.state === 'routed' && r.request_id !== null)).toBe(true)
     const made = await t.dbHandle.db.selectFrom('request').selectAll().where('tracking_code', 'in', codes).execute()
@@ -122,68 +147,32 @@ describe.each(dialects)('intake journal on %s', (dialect) => {
 })
 
 describe.each(dialects)('intake journal backlog on %s', (dialect) => {
-  let t: TestApp
-  let c: Awaited<ReturnType<typeof requestCounty>>
-  let dataDir: string
-  const saved = { ...process.env }
-
-  beforeAll(async () => {
-    env(20)
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'chorus-journal-'))
-    t = await buildTestApp(dialect, { dataDir })
-    c = await requestCounty(t)
-  })
-  afterAll(async () => {
-    process.env = saved
-    await t?.close()
-    fs.rmSync(dataDir, { recursive: true, force: true })
-  })
+  const app = journalApp(dialect, 20)
 
   it('routes the waiting submits of a surge once submits stop coming, each into one request', async () => {
-    const answers = await Promise.all(Array.from({ length: 30 }, (_, i) => t.anon.post('/api/public/requests',
-      { locationCode: c.compoundB.code, itemId: c.items.repair.id, description: `路灯不亮 ${i}`, phone: '13900139000' },
-      { 'x-device-id': `backlog-device-${i}-abcd` })))
-    expect(answers.every((a) => a.status === 201)).toBe(true)
+    const { t, c } = app
+    const answers = await surge(t, 30, (i) => ({ locationCode: c.compoundB.code, itemId: c.items.repair.id, description: `路灯不亮 ${i}`, phone: '13900139000' }),
+      (i) => ({ 'x-device-id': `backlog-device-${i}-abcd` }))
     const codes = answers.map((a) => a.body.trackingCode as string)
-    const deadline = Date.now() + 20_000
-    const pending = async () => (await t.dbHandle.db.selectFrom('intake_journal').select('id').where('state', '=', 'pending').execute()).length
-    while ((await pending()) > 0) {
-      if (Date.now() > deadline) throw new Error(`${dialect}: the backlog was not routed`)
-      await new Promise((r) => setTimeout(r, 20))
-    }
+    await untilRouted(t)
     const made = await t.dbHandle.db.selectFrom('request').select(['tracking_code', 'handler_unit_id']).where('tracking_code', 'in', codes).execute()
     expect(made.map((m) => m.tracking_code).sort()).toEqual([...codes].sort())
     expect(made.every((m) => m.handler_unit_id !== null)).toBe(true)
     // Another community's worker sees none of them.
     const other = await c.communityWorkerA.get('/api/requests?box=unit&pageSize=100')
+    expect(other.status).toBe(200)
     expect(other.body.items.filter((i: any) => i.locationName === '洛神湖小区')).toEqual([])
   })
 })
 
 describe.each(dialects)('intake journal past the route lag on %s', (dialect) => {
-  let t: TestApp
-  let c: Awaited<ReturnType<typeof requestCounty>>
-  let dataDir: string
-  const saved = { ...process.env }
-
-  beforeAll(async () => {
-    // No quiet time ever comes, and every waiting submit is already late.
-    env(3_600_000, 0)
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'chorus-journal-'))
-    t = await buildTestApp(dialect, { dataDir })
-    c = await requestCounty(t)
-  })
-  afterAll(async () => {
-    process.env = saved
-    await t?.close()
-    fs.rmSync(dataDir, { recursive: true, force: true })
-  })
+  // No quiet time ever comes, and every waiting submit is already late.
+  const app = journalApp(dialect, 3_600_000, 0)
 
   it('routes one waiting submit before each answer, so a surge that never ends leaves no backlog behind its answers', async () => {
-    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => t.anon.post('/api/public/requests',
-      { locationCode: c.compoundA.code, itemId: c.items.repair.id, description: `漏水 ${i}`, phone: '13700137000' },
-      { 'x-device-id': `lag-device-${i}-abcd` })))
-    expect(answers.every((a) => a.status === 201)).toBe(true)
+    const { t, c } = app
+    await surge(t, 20, (i) => ({ locationCode: c.compoundA.code, itemId: c.items.repair.id, description: `漏水 ${i}`, phone: '13700137000' }),
+      (i) => ({ 'x-device-id': `lag-device-${i}-abcd` }))
     const rows = await t.dbHandle.db.selectFrom('intake_journal').select(['state', 'tracking_code']).execute()
     expect(rows.filter((r) => r.state !== 'routed')).toEqual([])
     expect(rows).toHaveLength(20)
