@@ -384,11 +384,12 @@ export async function routeJournaled(ctx: RequestsContext, id: number): Promise<
     return 'routed'
   } catch (err) {
     if (err instanceof AlreadyRouted) return 'skipped'
-    const now = await store.findJournalById(ctx.db, id)
-    if (!now || now.state !== 'pending') return 'skipped'
+    // Another process may have routed it meanwhile (its tracking code is then taken).
+    const latest = await store.findJournalById(ctx.db, id)
+    if (!latest || latest.state !== 'pending') return 'skipped'
     const permanent = err instanceof AppError
     const error = err instanceof AppError ? err.code : err instanceof Error ? err.message : String(err)
-    await store.markJournalAttempt(ctx.db, id, { state: permanent || now.attempts + 1 >= 5 ? 'failed' : 'pending', error })
+    await store.markJournalAttempt(ctx.db, id, { state: permanent || latest.attempts + 1 >= 5 ? 'failed' : 'pending', error })
     return permanent ? 'failed' : 'retry'
   }
 }

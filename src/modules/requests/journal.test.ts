@@ -116,13 +116,23 @@ describe.each(dialects)('intake journal on %s', (dialect) => {
     expect(reused.body.error.code).toBe('idempotency_key_reused')
     expect((await journal()).length).toBe(12)
 
+    // A waiting submit whose place is withdrawn before it is routed (here: archived behind the server's back).
+    const orphan = await t.anon.post('/api/public/requests', { ...body(99), locationCode: c.compoundB.code }, headers(99))
+    expect(orphan.status).toBe(201)
+    await t.dbHandle.db.updateTable('unit').set({ status: 'archived' }).where('id', '=', c.compoundB.id).execute()
+
     // The server stops with submits waiting (as if killed after answering); the next one routes them.
     await t.app.close()
     env(20)
     second = await buildApp({ config: t.config, dbHandle: t.dbHandle, pii: t.pii, logger: false })
     await second.ready()
     await untilRouted(t)
-    const after = await journal()
+    const all = await journal()
+    // It is marked failed with the reason, creates no case, and its resident still sees the submit.
+    const failed = all.find((r) => r.tracking_code === orphan.body.trackingCode)!
+    expect(failed).toMatchObject({ state: 'failed', error: 'unknown_location', request_id: null })
+    expect((await new Client(second).get(`/api/public/requests/${failed.tracking_code}`)).body).toMatchObject({ status: 'submitted', handlerName: null })
+    const after = all.filter((r) => r !== failed)
     expect(after.every((r) => r.state === 'routed' && r.request_id !== null)).toBe(true)
     const made = await t.dbHandle.db.selectFrom('request').selectAll().where('tracking_code', 'in', codes).execute()
     expect(made).toHaveLength(12)
