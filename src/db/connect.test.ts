@@ -5,7 +5,9 @@ import { sql } from 'kysely'
 import { afterAll, describe, expect, it } from 'vitest'
 import { connect, type DbHandle } from './connect.js'
 
-// dataVersion is what read caches trust: it must move on every committed write, this process's or another's.
+// dataVersion is what read caches trust: it must move on every committed write, this process's or another's
+// (another's from the next turn of the event loop: a turn's requests share one read of the file).
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve))
 
 describe('dataVersion on SQLite, two processes on one file', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chorus-version-'))
@@ -25,6 +27,8 @@ describe('dataVersion on SQLite, two processes on one file', () => {
     await sql`select count(*) from t`.execute(a.db)
     expect(await a.dataVersion()).toBe(v0)
     await sql`insert into t values (1)`.execute(b.db) // the other process
+    expect(await a.dataVersion()).toBe(v0) // the turn that read v0 keeps its reading
+    await nextTurn()
     const v1 = await a.dataVersion()
     expect(v1).not.toBe(v0)
     await sql`insert into t values (2)`.execute(a.db) // this process
@@ -32,6 +36,7 @@ describe('dataVersion on SQLite, two processes on one file', () => {
     expect(v2).not.toBe(v1)
     await sql`update t set x = 3 where x = 99`.execute(b.db) // changes nothing
     await sql`select * from t`.execute(a.db)
+    await nextTurn()
     expect(await a.dataVersion()).toBe(v2)
   })
 })

@@ -22,6 +22,8 @@ export interface DbHandle {
    * A token that differs whenever a write may have been committed since it was last read, by this
    * process or another: read caches (sessions, inbox pages) keep an entry only while it is unchanged.
    * Read it before computing what is cached; an entry stored under an older token is just a miss.
+   * On SQLite another process's commit shows from the next turn of the event loop (one read of the
+   * file per turn); this process's own writes show at once.
    */
   dataVersion: () => Promise<string>
   /**
@@ -120,7 +122,18 @@ export function connect(options: ConnectOptions): DbHandle {
   const otherCommits = sqlite.prepare('pragma data_version').pluck()
   // Rows changed inside unseenTransaction are subtracted; a rolled-back change moved nothing either.
   let unseen = 0
-  const dataVersion = () => Promise.resolve(`${(ownChanges.get() as number) - unseen}:${otherCommits.get() as number}`)
+  // Other processes' commits are read once per turn of the event loop (a read takes the file's locks,
+  // several µs): the requests answered in one turn see the file as it was when the turn began reading.
+  // This connection's own changes are counted afresh every time.
+  let othersThisTurn: number | null = null
+  const forgetOthers = () => { othersThisTurn = null }
+  const dataVersion = () => {
+    if (othersThisTurn === null) {
+      othersThisTurn = otherCommits.get() as number
+      setImmediate(forgetOthers)
+    }
+    return Promise.resolve(`${(ownChanges.get() as number) - unseen}:${othersThisTurn}`)
+  }
   const unseenTransaction = <T>(run: (trx: Db) => Promise<T>): Promise<T> => db.transaction().execute(async (trx) => {
     const before = ownChanges.get() as number
     try {

@@ -21,7 +21,8 @@ export function randomBytes(bytes: number): Buffer {
 
 /** An unguessable token for cookies, tracking codes and keys (base64url, 256 bits by default). */
 export const randomToken = (bytes = 32): string => randomBytes(bytes).toString('base64url')
-export const sha256 = (value: string): string => crypto.createHash('sha256').update(value).digest('hex')
+// crypto.hash (Node ≥ 20.12) is one call instead of a Hash object: about half the cost for short inputs.
+export const sha256 = (value: string): string => crypto.hash('sha256', value, 'hex')
 
 /** Compares two strings in constant time. */
 export function safeEqual(a: string, b: string): boolean {

@@ -18,6 +18,7 @@ import { assertTransition, isResolvedStatus, targetStatus, type RequestStatus } 
 import { writeNotifications, type NotifyDraft } from './notify.js'
 import { cleanPhoto, PhotoError } from './photos.js'
 import { applyRollup } from './rollup.js'
+import { pathIds } from '../catalog/routing.js'
 import { pickAssignee, reachableWorkers, routeRequest, type RoutedItem } from './routing.js'
 import type {
   LocationView, PublicSubmitInput, RatingInput, RatingView, ResidentCaseView, Source, StaffIntakeInput, SubmitResult, UploadResult,
@@ -106,17 +107,19 @@ export interface IntakeCommand {
   /** Already scoped (e.g. `public:<key>`); the same key returns the first result. */
   idempotencyKey: string | null
   /** Routing an acknowledged journal row: its tracking code and acknowledgement time are the case's. */
-  journal?: { id: number; trackingCode: string; submittedAt: string }
+  journal?: { id: number; trackingCode: string; submittedAt: string; fallbackNote?: string | null }
 }
 
 /**
- * A tracking code: 18 bytes, base64url. The first four are the second it was made, so the codes of a
- * surge sit together in the tracking-code indexes (a write touches one page, not one per code); the
- * other fourteen (112 bits) are random, which is what makes a code unguessable.
+ * A tracking code: 20 bytes, base64url (27 characters). The first six bytes are the millisecond it was
+ * made, so the codes of one millisecond share their first eight characters and a surge's codes sit
+ * together in the tracking-code indexes: a batch of submits touches a page or two, not one random page
+ * per code (with a coarser clock a busy second's codes scatter over many pages). The other fourteen
+ * bytes (112 bits) are random, which is what makes a code unguessable.
  */
 export function newTrackingCode(now = Date.now()): string {
-  const bytes = randomBytes(18)
-  bytes.writeUInt32BE(Math.floor(now / 1000) >>> 0, 0)
+  const bytes = randomBytes(20)
+  bytes.writeUIntBE(now, 0, 6)
   return bytes.toString('base64url')
 }
 
@@ -138,10 +141,21 @@ export function checkedIdempotencyKey(value: string | string[] | undefined): str
   return value
 }
 
-const canonical = (value: unknown): string => JSON.stringify(value, (_k, v: unknown) =>
-  v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b))) : v)
-
-const fingerprintOf = (cmd: IntakeCommand): string => sha256(canonical({ ...cmd, location: cmd.location.id, studio: cmd.studio?.id ?? null }))
+/**
+ * What a submit asked for, as one hash: the same Idempotency-Key with a different submit is refused.
+ * Every field in a fixed order (cheaper than sorting an object's keys on every submit); the type makes
+ * a new field of IntakeCommand a compile error here until it is hashed too. Keys stored by an earlier
+ * release (a hash of the sorted object, without `v2.`) no longer match: a retry across that upgrade is refused.
+ */
+function fingerprintOf(cmd: IntakeCommand): string {
+  const fields: { [K in keyof Required<IntakeCommand>]: unknown } = {
+    source: cmd.source, audience: cmd.audience, location: cmd.location.id, studio: cmd.studio?.id ?? null, itemId: cmd.itemId,
+    title: cmd.title ?? null, description: cmd.description, address: cmd.address ?? null, photoTokens: cmd.photoTokens ?? [], phone: cmd.phone ?? null,
+    contactName: cmd.contactName ?? null, anonymous: cmd.anonymous ?? null, lat: cmd.lat ?? null, lng: cmd.lng ?? null, recordedBy: cmd.recordedBy,
+    idempotencyKey: cmd.idempotencyKey, journal: cmd.journal?.id ?? null,
+  }
+  return `v2.${sha256(JSON.stringify(Object.values(fields)))}`
+}
 
 async function replayOf(db: Db, key: string, fingerprint: string): Promise<IntakeResult | null> {
   const existing = await store.findIdempotencyKey(db, key)
@@ -174,7 +188,8 @@ function checkedSubmit(cmd: IntakeCommand, offered: { view: ServiceItemView } | 
     throw new AppError('validation_failed', [{ in: 'body', field: 'anonymous', problem: 'conflict', message: 'an anonymous request carries no name or phone' }])
   }
   // Free text needs a way back to the resident; an item decides for itself.
-  if (anonymous && !(item?.anonymousAllowed ?? false)) throw new AppError('anonymous_not_allowed', { itemId: cmd.itemId })
+  // A journaled submit passed this when it was acknowledged (its item may have been withdrawn since).
+  if (anonymous && !cmd.journal && !(item?.anonymousAllowed ?? false)) throw new AppError('anonymous_not_allowed', { itemId: cmd.itemId })
   const phone = cmd.phone ? normalizeMobile(cmd.phone) : null
   if (cmd.phone && !phone) throw new AppError('invalid_phone')
   const tokens = [...new Set(cmd.photoTokens ?? [])]
@@ -212,7 +227,7 @@ export async function intakeRequest(ctx: RequestsContext, actor: Actor, cmd: Int
       const resolution = resolutionDeadlines(clock, calendar)
       const assignee = await pickAssignee(trx, route.unit.id, now)
       const row = await store.insertRequest(trx, {
-        county_id: cmd.location.county_id as number, tracking_code: cmd.journal?.trackingCode ?? newTrackingCode(), source: cmd.source, item_id: item?.id ?? null,
+        county_id: cmd.location.county_id as number, tracking_code: cmd.journal?.trackingCode ?? newTrackingCode(Date.parse(now)), source: cmd.source, item_id: item?.id ?? null,
         category_id: item?.categoryId ?? null, location_unit_id: cmd.location.id, location_path: cmd.location.path,
         handler_unit_id: route.unit.id, handler_path: route.unit.path, assignee_id: assignee, status: 'submitted', is_open: 1, priority, title,
         description: cmd.description, address: [cmd.studio?.name, cmd.address].filter(Boolean).join(' · ') || null, lat: cmd.lat ?? null, lng: cmd.lng ?? null,
@@ -245,7 +260,7 @@ export async function intakeRequest(ctx: RequestsContext, actor: Actor, cmd: Int
       ], now, 'submitted')
       const events: EventDraft[] = []
       if (cmd.recordedBy !== null) events.push({ kind: 'recorded', note: `${actorName(actor) ?? ''}(${cmd.source})`, data: { source: cmd.source, recordedBy: cmd.recordedBy } })
-      events.push({ kind: 'routed', unitId: route.unit.id, data: { via: route.via, ruleId: route.ruleId, coUnitIds: route.coUnitIds } })
+      events.push({ kind: 'routed', unitId: route.unit.id, note: cmd.journal?.fallbackNote ?? null, data: { via: route.via, ruleId: route.ruleId, coUnitIds: route.coUnitIds } })
       if (assignee !== null) events.push({ kind: 'assigned', unitId: route.unit.id, data: { assigneeId: assignee, by: 'policy' } })
       await writeEvents(trx, actor, row, events, routedAt, 'submitted')
       const notify: NotifyDraft[] = [{ accountIds: await reachableWorkers(trx, route.unit), requestId: id, kind: 'new_request', title: `新诉求:${title}`, body: cmd.location.name }]
@@ -340,7 +355,7 @@ export async function submitPublicRequest(
     const claimable = await store.countClaimableUploads(ctx.db, tokens.map(sha256), now)
     if (claimable !== tokens.length) throw new AppError('unknown_upload', { missing: tokens.length - claimable })
   }
-  const trackingCode = newTrackingCode()
+  const trackingCode = newTrackingCode(Date.parse(now))
   const locationName = place.studio?.name ?? place.unit.name
   const result: SubmitResult = {
     trackingCode, trackingUrl: trackingUrl(ctx, trackingCode), status: 'submitted', title, locationName, submittedAt: now,
@@ -365,22 +380,53 @@ export async function submitPublicRequest(
 }
 
 /**
+ * Where an acknowledged submit goes: its place while that is active, else the nearest active unit above
+ * it (兜底: the resident was told it was received, so someone must have it); null for an unknown place.
+ */
+async function routablePlace(db: Db, unitId: number): Promise<{ unit: store.UnitRow; withdrawn: store.UnitRow | null } | null> {
+  const unit = await store.findUnit(db, unitId)
+  if (!unit) return null
+  if (unit.status === 'active') return { unit, withdrawn: null }
+  const above = pathIds(unit.path).filter((id) => id !== unit.id)
+  const ancestors = await store.findUnits(db, above)
+  for (const id of above.reverse()) {
+    const a = ancestors.get(id)
+    if (a && a.status === 'active' && a.county_id !== null) return { unit: a, withdrawn: unit }
+  }
+  return null
+}
+
+/**
  * Turns an acknowledged journal row into a routed request (the same intake as every other source).
- * A row another process routed first is left alone; a submit that can no longer be routed (its place
- * or item withdrawn since) is marked failed with the reason; other faults leave it pending for a retry.
+ * What changed since the acknowledgement does not lose the submit: a withdrawn place hands it to the
+ * nearest active unit above, a withdrawn item makes it a free-text request under the item's name; the
+ * routing event says which. A row another process routed first is left alone; a row that still cannot be
+ * routed is marked failed with the reason; other faults leave it pending for a retry.
  */
 export async function routeJournaled(ctx: RequestsContext, id: number): Promise<'routed' | 'skipped' | 'failed' | 'retry'> {
   const entry = await store.findJournalById(ctx.db, id)
   if (!entry || entry.state !== 'pending') return 'skipped'
   const c = JSON.parse(entry.command_json) as JournalCommand
   try {
-    const location = await store.findUnit(ctx.db, entry.location_unit_id)
-    if (!location) throw new AppError('unknown_location', { unitId: entry.location_unit_id })
-    await intakeRequest(ctx, anonymousActor('', `journal-${id}`), {
-      source: 'qr', audience: 'public', location, studio: c.studio, itemId: c.itemId, title: c.title, description: c.description, address: c.address,
+    const place = await routablePlace(ctx.db, entry.location_unit_id)
+    if (!place) throw new AppError('unknown_location', { unitId: entry.location_unit_id })
+    const notes = place.withdrawn ? [`受理后地点「${place.withdrawn.name}」已撤销,由「${place.unit.name}」兜底`] : []
+    const command = (itemId: number | null, title: string | null): IntakeCommand => ({
+      source: 'qr', audience: 'public', location: place.unit, studio: c.studio, itemId, title, description: c.description,
+      address: place.withdrawn ? [place.withdrawn.name, c.address].filter(Boolean).join(' ') : c.address,
       photoTokens: c.photoTokens, phone: c.phoneEnc ? ctx.pii.decrypt(c.phoneEnc) : null, contactName: c.contactName, anonymous: c.anonymous,
-      recordedBy: null, idempotencyKey: null, journal: { id, trackingCode: entry.tracking_code, submittedAt: entry.submitted_at },
+      recordedBy: null, idempotencyKey: null,
+      journal: { id, trackingCode: entry.tracking_code, submittedAt: entry.submitted_at, fallbackNote: notes.join(';') || null },
     })
+    const actor = anonymousActor('', `journal-${id}`)
+    try {
+      await intakeRequest(ctx, actor, command(c.itemId, c.title))
+    } catch (err) {
+      if (!(err instanceof AppError && err.code === 'unknown_item')) throw err
+      const answered = JSON.parse(entry.result_json) as SubmitResult
+      notes.push(`受理后事项「${answered.title}」已不再提供,按自由描述转办(时限按一般诉求)`)
+      await intakeRequest(ctx, actor, command(null, answered.title))
+    }
     return 'routed'
   } catch (err) {
     if (err instanceof AlreadyRouted) return 'skipped'

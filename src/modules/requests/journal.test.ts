@@ -116,10 +116,16 @@ describe.each(dialects)('intake journal on %s', (dialect) => {
     expect(reused.body.error.code).toBe('idempotency_key_reused')
     expect((await journal()).length).toBe(12)
 
-    // A waiting submit whose place is withdrawn before it is routed (here: archived behind the server's back).
-    const orphan = await t.anon.post('/api/public/requests', { ...body(99), locationCode: c.compoundB.code }, headers(99))
-    expect(orphan.status).toBe(201)
+    // Waiting submits whose place or item is withdrawn before they are routed (here: behind the server's back),
+    // and one whose place is gone altogether.
+    const moved = await t.anon.post('/api/public/requests', { ...body(97), locationCode: c.compoundB.code }, headers(97))
+    const plain = await t.anon.post('/api/public/requests', { ...body(98), itemId: c.items.elderly.id }, headers(98))
+    const orphan = await t.anon.post('/api/public/requests', body(99), headers(99))
+    expect([moved.status, plain.status, orphan.status]).toEqual([201, 201, 201])
+    expect(plain.body.title).toBe('助老陪诊')
     await t.dbHandle.db.updateTable('unit').set({ status: 'archived' }).where('id', '=', c.compoundB.id).execute()
+    await t.dbHandle.db.updateTable('service_item').set({ visibility: 'internal' }).where('id', '=', c.items.elderly.id).execute()
+    await t.dbHandle.db.updateTable('intake_journal').set({ location_unit_id: 999_999 }).where('tracking_code', '=', orphan.body.trackingCode).execute()
 
     // The server stops with submits waiting (as if killed after answering); the next one routes them.
     await t.app.close()
@@ -128,11 +134,24 @@ describe.each(dialects)('intake journal on %s', (dialect) => {
     await second.ready()
     await untilRouted(t)
     const all = await journal()
-    // It is marked failed with the reason, creates no case, and its resident still sees the submit.
+    const caseOf = (code: string) => t.dbHandle.db.selectFrom('request').selectAll().where('tracking_code', '=', code).executeTakeFirstOrThrow()
+    const routedNote = async (requestId: number) => (await t.dbHandle.db.selectFrom('request_event').select('note')
+      .where('request_id', '=', requestId).where('kind', '=', 'routed').executeTakeFirstOrThrow()).note
+    // A withdrawn place hands the submit to the nearest active unit above it (兜底), saying so.
+    const movedCase = await caseOf(moved.body.trackingCode)
+    expect(movedCase).toMatchObject({ location_unit_id: c.gridB.id, item_id: c.items.repair.id, address: '洛神湖小区' })
+    expect(await routedNote(movedCase.id)).toContain('兜底')
+    // A withdrawn item makes it a free-text request under the item's name.
+    const plainCase = await caseOf(plain.body.trackingCode)
+    expect(plainCase).toMatchObject({ location_unit_id: c.compoundA.id, item_id: null, title: '助老陪诊', priority: 'general', handler_unit_id: c.communityA.id })
+    expect(await routedNote(plainCase.id)).toContain('自由描述')
+    // A place that is gone altogether: marked failed with the reason, no case, and its resident still sees the submit.
     const failed = all.find((r) => r.tracking_code === orphan.body.trackingCode)!
     expect(failed).toMatchObject({ state: 'failed', error: 'unknown_location', request_id: null })
     expect((await new Client(second).get(`/api/public/requests/${failed.tracking_code}`)).body).toMatchObject({ status: 'submitted', handlerName: null })
-    const after = all.filter((r) => r !== failed)
+    const fallbacks = [moved.body.trackingCode, plain.body.trackingCode]
+    expect(all.filter((r) => fallbacks.includes(r.tracking_code)).every((r) => r.state === 'routed')).toBe(true)
+    const after = all.filter((r) => r !== failed && !fallbacks.includes(r.tracking_code))
     expect(after.every((r) => r.state === 'routed' && r.request_id !== null)).toBe(true)
     const made = await t.dbHandle.db.selectFrom('request').selectAll().where('tracking_code', 'in', codes).execute()
     expect(made).toHaveLength(12)

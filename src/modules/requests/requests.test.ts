@@ -84,7 +84,9 @@ describe.each(dialects)('service requests on %s', (dialect) => {
     const up = await upload(t, jpegWithExif())
     expect(up.status).toBe(201)
     const submitted = await submitAt(c.compoundA.code, { photoTokens: [up.body.token], description: '3号楼楼道灯不亮', address: '3号楼2单元' })
-    expect(submitted.trackingCode).toMatch(/^[A-Za-z0-9_-]{24,}$/)
+    expect(submitted.trackingCode).toMatch(/^[A-Za-z0-9_-]{27}$/)
+    // Its first six bytes are the millisecond of the submit (index locality); the other fourteen are random.
+    expect(Buffer.from(submitted.trackingCode, 'base64url').readUIntBE(0, 6)).toBe(Date.parse(submitted.submittedAt))
     expect(submitted.trackingUrl).toBe(`/track/${submitted.trackingCode}`)
     expect(submitted).toMatchObject({ status: 'submitted', title: '水电维修', locationName: '吉祥苑小区' })
     expect(submitted.responseDueAt).not.toBeNull()
