@@ -1,6 +1,7 @@
 import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
+import { FileSealer } from './sealed-file.js'
 import { randomBytes } from './tokens.js'
 
 /**
@@ -55,12 +56,15 @@ export const maskMobile = (v: string): string => `${v.slice(0, 3)}****${v.slice(
 export class PiiCipher {
   private readonly encKey: Buffer
   private readonly macKey: Buffer
+  /** Seals job files (uploaded spreadsheets, error reports, exports) at rest. */
+  readonly files: FileSealer
 
   constructor(masterKey: Buffer) {
     if (masterKey.length !== 32) throw new Error('the personal-information key must be 32 bytes')
     // Separate keys for encryption and lookup hashes, derived from one master key.
     this.encKey = Buffer.from(crypto.hkdfSync('sha256', masterKey, Buffer.alloc(0), 'chorus pii encryption', 32))
     this.macKey = Buffer.from(crypto.hkdfSync('sha256', masterKey, Buffer.alloc(0), 'chorus pii lookup', 32))
+    this.files = new FileSealer(Buffer.from(crypto.hkdfSync('sha256', masterKey, Buffer.alloc(0), 'chorus job files', 32)))
   }
 
   /** v1.<iv>.<tag>.<ciphertext>, base64url. */

@@ -212,7 +212,8 @@ async function runExport(ctx: JobContext<ExportParams>): Promise<JobOutcome> {
       yield row
     }
   }
-  const [written = 0] = await writeXlsx({ file: file.path }, [{ name: source.title, columns: source.columns, rows: watched() }], {
+  // Sealed at rest: the export may hold personal information in clear (lib/sealed-file.ts).
+  const [written = 0] = await writeXlsx({ stream: ctx.deps.pii.files.createWriteStream(file.path) }, [{ name: source.title, columns: source.columns, rows: watched() }], {
     every: 500,
     onRows: async (n) => {
       if (n > total) total = n

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { buildTestApp, dialects, type TestApp } from '../../../test/support/app.js'
 import { createPartyOrg, createResident, createUnit, smallCounty, userWith, validIdNumber } from '../../../test/support/factories.js'
 import { bigXlsxFile, download, readXlsx, upload, xlsxBuffer, type Cell } from '../../../test/support/xlsx.js'
+import { jobFilePath } from '../jobs/files.js'
 import { runNextJob } from '../jobs/service.js'
 import { idCheckChar } from '../../lib/pii.js'
 import { normalizeHeader, matchHeaders, parseDateCell } from './columns.js'
@@ -103,6 +104,11 @@ describe.each(dialects)('imports on %s', (dialect) => {
     const res = await upload(t.admin, `/api/imports/residents?mode=valid_rows&unitId=${county.communityA.id}`, await residentsFile(rows), '居民.xlsx')
     expect(res.status).toBe(202)
     expect(res.body).toMatchObject({ kind: 'import_residents', status: 'queued', total: 12, mine: true, options: { mode: 'valid_rows', fileName: '居民.xlsx' } })
+    // The upload waits sealed at rest (lib/sealed-file.ts), not as the readable zip that was sent.
+    const queued = await t.dbHandle.db.selectFrom('job').select('input_file').where('id', '=', res.body.id).executeTakeFirstOrThrow()
+    const onDisk = fs.readFileSync(jobFilePath(t.config, queued.input_file!))
+    expect(onDisk.subarray(0, 8).toString('latin1')).toBe('CHSEAL01')
+    expect(onDisk.includes(Buffer.from('xl/worksheets/'))).toBe(false)
 
     const done = await runNextJob(t.app)
     expect(done?.status).toBe('done')

@@ -3,6 +3,7 @@
  * column 错误原因 listing every problem and 原行号 (the row in the uploaded file). The report can be
  * corrected and uploaded again as it is: the importer ignores those two columns.
  */
+import type { Writable } from 'node:stream'
 import { writeXlsx, type XlsxColumn } from '../../lib/xlsx.js'
 import { EXAMPLE_MARK, formatProblems, type RowProblem } from './columns.js'
 import { readSheetRows, type CellValue, type XlsxLayout } from './xlsx-file.js'
@@ -26,7 +27,7 @@ export const isExampleRow = (cells: CellValue[]): boolean => {
  * Re-reads the upload and writes the refused rows. `problems` is keyed by data-row index (the order
  * of data rows after the header, example rows left out), exactly as the import numbered them.
  */
-export async function writeErrorReport(layout: XlsxLayout, ignoredColumns: Set<number>, problems: Map<number, RowProblem[]>, file: string, sheetName: string): Promise<number> {
+export async function writeErrorReport(layout: XlsxLayout, ignoredColumns: Set<number>, problems: Map<number, RowProblem[]>, out: Writable, sheetName: string): Promise<number> {
   let header: CellValue[] | null = null
   const rows: { cells: CellValue[]; reason: string; rowNumber: number }[] = []
   let index = 0
@@ -43,6 +44,6 @@ export async function writeErrorReport(layout: XlsxLayout, ignoredColumns: Set<n
     { header: REASON_HEADER, width: 60, value: (r) => r.reason },
     { header: ROW_HEADER, width: 8, type: 'number', value: (r) => r.rowNumber },
   ]
-  await writeXlsx({ file }, [{ name: sheetName, columns, rows }])
+  await writeXlsx({ stream: out }, [{ name: sheetName, columns, rows }])
   return rows.length
 }

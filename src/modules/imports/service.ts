@@ -59,8 +59,9 @@ export async function startImport(deps: JobDeps, actor: Actor, kind: ImportKind,
 
   const stored = newJobFile(deps.config, `upload-${kind}`, 'xlsx')
   try {
-    await pipeline(upload.file, fs.createWriteStream(stored.path, { mode: 0o600 }))
-    const layout = await inspectXlsx(stored.path)
+    // Sealed at rest as it streams in (it holds identity numbers and phones in clear).
+    await pipeline(upload.file, deps.pii.files.createWriteStream(stored.path))
+    const layout = await inspectXlsx(() => deps.pii.files.open(stored.path))
     const limit = deps.config.importMaxRows
     const counted = await countDataRows(layout, limit)
     if (counted.overLimit) throw new AppError('import_too_many_rows', { limit, rowsRead: counted.dataRows, stoppedEarly: true })
@@ -134,7 +135,8 @@ async function runImport(ctx: JobContext<ImportParams>): Promise<JobOutcome> {
   }
 
   const state = await importer.prepare(env)
-  const layout = await inspectXlsx(ctx.inputPath)
+  const inputPath = ctx.inputPath
+  const layout = await inspectXlsx(() => deps.pii.files.open(inputPath))
   const spec = importer.spec
 
   // 1. read every row and judge it on its own
@@ -241,7 +243,7 @@ async function runImport(ctx: JobContext<ImportParams>): Promise<JobOutcome> {
   let output: JobOutcome['output'] = null
   if (refused.size > 0) {
     const file = ctx.newOutputFile('import-errors', 'xlsx')
-    await writeErrorReport(layout, match.ignored, refused, file.path, spec.sheetName)
+    await writeErrorReport(layout, match.ignored, refused, deps.pii.files.createWriteStream(file.path), spec.sheetName)
     output = { file: file.name, downloadName: `${spec.title}导入错误报告-${job.id}.xlsx` }
   }
   await removeJobFile(deps.config, problemsFile)
@@ -366,13 +368,14 @@ async function auditImport(trx: Db, env: ImportEnv, kind: ImportKind, mode: Impo
 
 // The problems found while writing are appended before each batch commits, so a restarted job can report them.
 async function appendProblems(deps: JobDeps, name: string, batch: RowRecord<unknown>[]): Promise<void> {
-  const lines = batch.filter((r) => r.problems.length > 0).map((r) => JSON.stringify({ i: r.index, p: r.problems }) + '\n').join('')
+  // One sealed line per row (the problems quote household numbers and row contents).
+  const lines = batch.filter((r) => r.problems.length > 0).map((r) => deps.pii.encrypt(JSON.stringify({ i: r.index, p: r.problems })) + '\n').join('')
   if (lines) await fs.promises.appendFile(jobFilePath(deps.config, name), lines, { mode: 0o600 })
 }
 
 async function readProblemsFile(deps: JobDeps, name: string): Promise<{ i: number; p: RowProblem[] }[]> {
   const text = await fs.promises.readFile(jobFilePath(deps.config, name), 'utf8').catch(() => '')
-  return text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { i: number; p: RowProblem[] })
+  return text.split('\n').filter(Boolean).map((l) => JSON.parse(deps.pii.decrypt(l)) as { i: number; p: RowProblem[] })
 }
 
 for (const kind of Object.keys(importers) as ImportKind[]) {

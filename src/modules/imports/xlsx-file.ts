@@ -9,11 +9,14 @@
  *    strings first and then the sheet, so rows stream one by one (ExcelJS would otherwise copy the
  *    whole sheet to a temporary file when the shared strings come after it, as Excel writes them).
  */
-import fs from 'node:fs'
 import { Readable } from 'node:stream'
 import zlib from 'node:zlib'
 import ExcelJS from 'exceljs'
+import type { OpenedFile } from '../../lib/sealed-file.js'
 import { AppError } from '../../server/errors.js'
+
+/** Opens the uploaded file for reading at any offset (it is sealed at rest: lib/sealed-file.ts). */
+export type XlsxSource = () => Promise<OpenedFile>
 
 interface ZipEntry {
   name: string
@@ -25,7 +28,7 @@ interface ZipEntry {
 }
 
 export interface XlsxLayout {
-  file: string
+  file: XlsxSource
   sheetName: string
   sheet: ZipEntry
   workbook: ZipEntry
@@ -45,22 +48,16 @@ export interface SheetRow {
 
 const notXlsx = (reason: string, details: Record<string, unknown> = {}) => new AppError('import_not_xlsx', { reason, ...details })
 
-async function readAt(fd: fs.promises.FileHandle, position: number, length: number): Promise<Buffer> {
-  const buffer = Buffer.alloc(length)
-  const { bytesRead } = await fd.read(buffer, 0, length, position)
-  return buffer.subarray(0, bytesRead)
-}
-
 /** The zip's central directory: every entry with its sizes and where its data starts. */
-async function readDirectory(file: string): Promise<Map<string, ZipEntry>> {
-  const fd = await fs.promises.open(file, 'r')
+async function readDirectory(file: XlsxSource): Promise<Map<string, ZipEntry>> {
+  const fd = await file()
   try {
-    const { size } = await fd.stat()
-    const head = await readAt(fd, 0, 8)
+    const size = fd.size
+    const head = await fd.readAt(0, 8)
     if (head.length >= 4 && head.readUInt32BE(0) === 0xd0cf11e0) throw notXlsx('xls', { hint: 'Excel 97-2003 (.xls): save it as .xlsx' })
     if (head.length < 4 || head.readUInt32LE(0) !== 0x04034b50) throw notXlsx('not_zip')
     const tailLength = Math.min(size, 65_557)
-    const tail = await readAt(fd, size - tailLength, tailLength)
+    const tail = await fd.readAt(size - tailLength, tailLength)
     let eocd = -1
     for (let i = tail.length - 22; i >= 0; i--) {
       if (tail.readUInt32LE(i) === 0x06054b50) { eocd = i; break }
@@ -71,7 +68,7 @@ async function readDirectory(file: string): Promise<Map<string, ZipEntry>> {
     const cdOffset = tail.readUInt32LE(eocd + 16)
     if (count === 0xffff || cdOffset === 0xffffffff) throw notXlsx('zip64_unsupported')
     if (cdOffset + cdSize > size || count > 10_000) throw notXlsx('zip_damaged')
-    const cd = await readAt(fd, cdOffset, cdSize)
+    const cd = await fd.readAt(cdOffset, cdSize)
     const entries = new Map<string, ZipEntry>()
     let p = 0
     for (let i = 0; i < count; i++) {
@@ -98,25 +95,27 @@ async function readDirectory(file: string): Promise<Map<string, ZipEntry>> {
 }
 
 /** Where an entry's data begins (after its local header, whose name and extra lengths may differ from the directory's). */
-async function dataStart(file: string, entry: ZipEntry): Promise<number> {
-  const fd = await fs.promises.open(file, 'r')
+async function rawEntryStream(file: XlsxSource, entry: ZipEntry): Promise<Readable> {
+  const fd = await file()
+  let start: number
   try {
-    const header = await readAt(fd, entry.localOffset, 30)
+    const header = await fd.readAt(entry.localOffset, 30)
     if (header.length < 30 || header.readUInt32LE(0) !== 0x04034b50) throw notXlsx('zip_damaged')
-    return entry.localOffset + 30 + header.readUInt16LE(26) + header.readUInt16LE(28)
-  } finally {
+    start = entry.localOffset + 30 + header.readUInt16LE(26) + header.readUInt16LE(28)
+  } catch (err) {
     await fd.close()
+    throw err
   }
-}
-
-async function rawEntryStream(file: string, entry: ZipEntry): Promise<Readable> {
-  const start = await dataStart(file, entry)
-  if (entry.compressedSize === 0) return Readable.from([])
-  return fs.createReadStream(file, { start, end: start + entry.compressedSize - 1 })
+  if (entry.compressedSize === 0) {
+    await fd.close()
+    return Readable.from([])
+  }
+  // The stream closes the file when it ends or is destroyed.
+  return fd.stream(start, start + entry.compressedSize - 1)
 }
 
 /** The entry's contents, inflated. */
-async function entryStream(file: string, entry: ZipEntry): Promise<Readable> {
+async function entryStream(file: XlsxSource, entry: ZipEntry): Promise<Readable> {
   if (entry.method !== 0 && entry.method !== 8) throw notXlsx('zip_method_unsupported', { entry: entry.name })
   const raw = await rawEntryStream(file, entry)
   if (entry.method === 0) return raw
@@ -125,7 +124,7 @@ async function entryStream(file: string, entry: ZipEntry): Promise<Readable> {
   return raw.pipe(inflate)
 }
 
-async function entryText(file: string, entry: ZipEntry, maxBytes: number): Promise<string> {
+async function entryText(file: XlsxSource, entry: ZipEntry, maxBytes: number): Promise<string> {
   if (entry.uncompressedSize > maxBytes) throw notXlsx('part_too_large', { entry: entry.name })
   const chunks: Buffer[] = []
   let total = 0
@@ -183,7 +182,7 @@ function findEntry(entries: Map<string, ZipEntry>, name: string): ZipEntry | nul
 const SMALL_PART = 16 * 1024 * 1024
 
 /** Checks that the file is an xlsx workbook and finds its first worksheet. */
-export async function inspectXlsx(file: string): Promise<XlsxLayout> {
+export async function inspectXlsx(file: XlsxSource): Promise<XlsxLayout> {
   const entries = await readDirectory(file)
   const rootRels = findEntry(entries, '_rels/.rels')
   let workbookName = 'xl/workbook.xml'

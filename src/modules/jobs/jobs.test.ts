@@ -129,6 +129,9 @@ describe.each(dialects)('jobs on %s', (dialect) => {
     const mine = await owner.get(`/api/jobs/${id}`)
     expect(mine.body).toMatchObject({ status: 'done', mine: true, unitId: county.communityA.id, links: { self: `/api/jobs/${id}`, output: `/api/jobs/${id}/output` } })
     expect((await download(owner, `/api/jobs/${id}/output`)).status).toBe(200)
+    // On disk the export is sealed (lib/sealed-file.ts), not a readable zip.
+    const stored = jobFilePath(t.config, (await row(id)).output_file!)
+    expect(fs.readFileSync(stored).subarray(0, 8).toString('latin1')).toBe('CHSEAL01')
     expect((await owner.get('/api/jobs')).body).toMatchObject({ total: 1, items: [{ id }] })
 
     const other = await neighbour.get(`/api/jobs/${id}`)
@@ -144,6 +147,12 @@ describe.each(dialects)('jobs on %s', (dialect) => {
     expect(file.status).toBe(403)
     expect(file.json.error.code).toBe('job_output_owner_only')
     expect((await t.admin.get('/api/jobs/999999')).status).toBe(404)
+
+    // A file cut short is refused with a clear error, never served in part.
+    fs.truncateSync(stored, fs.statSync(stored).size - 10)
+    const damaged = await owner.get(`/api/jobs/${id}/output`)
+    expect(damaged.status).toBe(500)
+    expect(damaged.body.error.code).toBe('job_output_unreadable')
   })
 
   it('deletes job files a week after the job finished', async () => {

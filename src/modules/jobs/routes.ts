@@ -1,4 +1,3 @@
-import fs from 'node:fs'
 import type { App } from '../../server/types.js'
 import { IdParams } from '../../server/schemas.js'
 import { JobPage, JobQuery, JobView } from './schema.js'
@@ -27,11 +26,11 @@ export function jobRoutes(app: App): void {
     schema: { summary: "Download a job's error report or export (its owner only)", tags, params: IdParams, response: { 200: xlsxResponse('The error report or export') } },
     config: { action: 'authenticated' },
   }, async (req, reply) => {
-    const file = await service.jobOutput(app.db, app.config, req.actor, req.params.id)
+    const file = await service.jobOutput(app, req.actor, req.params.id)
     reply.header('content-type', file.contentType)
-    reply.header('content-length', file.size)
+    reply.header('content-length', file.file.size)
     reply.header('content-disposition', service.attachmentHeader(file.downloadName))
     reply.header('cache-control', 'private, no-store')
-    return reply.send(fs.createReadStream(file.path))
+    return reply.send(file.file.stream())
   })
 }

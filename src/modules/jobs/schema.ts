@@ -12,6 +12,11 @@ registerErrors({
     en: 'This job has no file to download (it is still running, produced none, or the file has expired).',
     zh: '该任务没有可下载的文件(仍在处理、未生成文件或文件已过期)。',
   },
+  job_output_unreadable: {
+    status: 500,
+    en: 'The file of this job cannot be read back (damaged, or sealed under another key); run the job again.',
+    zh: '该任务的文件无法读取(已损坏或密钥不符),请重新执行任务。',
+  },
   job_output_owner_only: {
     status: 403,
     en: "Only the account that started the job can download its file (it may hold personal information).",

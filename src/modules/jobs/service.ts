@@ -1,7 +1,7 @@
-import fs from 'node:fs'
 import type { Db } from '../../db/connect.js'
-import type { Config } from '../../config.js'
 import { AppError } from '../../server/errors.js'
+import type { App } from '../../server/types.js'
+import { SealedFileError, type OpenedFile } from '../../lib/sealed-file.js'
 import { nowIso } from '../../lib/time.js'
 import { pageOf } from '../../lib/paging.js'
 import { can, subtreeFilter, unitPaths, type Actor } from '../access/service.js'
@@ -96,24 +96,28 @@ export async function listJobs(db: Db, actor: Actor, query: JobQuery): Promise<{
 }
 
 export interface JobOutputFile {
-  path: string
-  size: number
+  /** The content, unsealed (job files are sealed at rest: lib/sealed-file.ts); close it or consume its stream. */
+  file: OpenedFile
   downloadName: string
   contentType: string
 }
 
 /** The error report or export of a job: for its owner only, since it may hold personal information in clear. */
-export async function jobOutput(db: Db, config: Pick<Config, 'dataDir'>, actor: Actor, id: number): Promise<JobOutputFile> {
-  const row = await loadVisible(db, actor, id)
+export async function jobOutput(deps: Pick<App, 'db' | 'config' | 'pii'>, actor: Actor, id: number): Promise<JobOutputFile> {
+  const row = await loadVisible(deps.db, actor, id)
   if (row.actor_id !== actor.accountId) throw new AppError('job_output_owner_only')
   if (!row.output_file) throw new AppError('job_output_missing')
-  const file = jobFilePath(config, row.output_file)
-  const stat = await fs.promises.stat(file).catch(() => null)
-  if (!stat) throw new AppError('job_output_missing')
+  let file: OpenedFile
+  try {
+    file = await deps.pii.files.open(jobFilePath(deps.config, row.output_file))
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new AppError('job_output_missing')
+    if (err instanceof SealedFileError) throw new AppError('job_output_unreadable')
+    throw err
+  }
   const name = parseJobResult(row)?.outputName
   return {
-    path: file,
-    size: stat.size,
+    file,
     downloadName: typeof name === 'string' ? name : row.output_file,
     contentType: row.output_file.endsWith('.xlsx') ? XLSX_TYPE : 'application/octet-stream',
   }
