@@ -56,16 +56,17 @@ describe('sealed files', () => {
     const file = await sealed(plain)
     const opened = await sealer.open(file)
     expect(opened.size).toBe(plain.length)
-    const ranges = [[0, 10], [CHUNK - 5, 10], [CHUNK, CHUNK], [2 * CHUNK - 1, CHUNK + 2], [plain.length - 3, 100], [plain.length + 5, 10], [17, 0]]
+    const ranges: [number, number][] = [[0, 10], [CHUNK - 5, 10], [CHUNK, CHUNK], [2 * CHUNK - 1, CHUNK + 2], [plain.length - 3, 100], [plain.length + 5, 10], [17, 0]]
     for (const [at, length] of ranges) {
-      expect((await opened.readAt(at!, length!)).equals(plain.subarray(at!, at! + length!))).toBe(true)
+      expect((await opened.readAt(at, length)).equals(plain.subarray(at, at + length))).toBe(true)
     }
     await opened.close()
-    for (const [start, end] of [[0, plain.length - 1], [CHUNK - 1, CHUNK], [100, 2 * CHUNK + 100], [plain.length - 1, plain.length - 1]]) {
+    const streamed: [number, number][] = [[0, plain.length - 1], [CHUNK - 1, CHUNK], [100, 2 * CHUNK + 100], [plain.length - 1, plain.length - 1]]
+    for (const [start, end] of streamed) {
       const reader = await sealer.open(file)
       const parts: Buffer[] = []
       for await (const part of reader.stream(start, end)) parts.push(part as Buffer)
-      expect(Buffer.concat(parts).equals(plain.subarray(start!, end! + 1))).toBe(true)
+      expect(Buffer.concat(parts).equals(plain.subarray(start, end + 1))).toBe(true)
     }
   })
 
