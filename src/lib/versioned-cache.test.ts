@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { VersionedCache } from './versioned-cache.js'
+import { oncePerTurn, VersionedCache } from './versioned-cache.js'
 
 describe('VersionedCache', () => {
   it('answers only under the version a value was stored with, and forgets it otherwise', () => {
@@ -25,5 +25,30 @@ describe('VersionedCache', () => {
     cache.set('e', 'v', 'e')
     cache.set('f', 'v', 'f') // d goes
     expect(['a', 'd', 'e', 'f'].map((k) => cache.get(k, 'v'))).toEqual(['a', undefined, 'e', 'f'])
+  })
+})
+
+describe('oncePerTurn', () => {
+  const nextTurn = () => new Promise((resolve) => setImmediate(resolve))
+
+  it('reads the version once per turn of the event loop, a failed read included', async () => {
+    let reads = 0
+    let fail = false
+    const version = oncePerTurn(() => {
+      reads++
+      return fail ? Promise.reject(new Error('database gone')) : Promise.resolve(`v${reads}`)
+    })
+    expect(await Promise.all([version(), version()])).toEqual(['v1', 'v1'])
+    expect(await version()).toBe('v1') // still the same turn
+    await nextTurn()
+    expect(await version()).toBe('v2')
+    await nextTurn()
+    fail = true
+    await expect(version()).rejects.toThrow('database gone')
+    await expect(version()).rejects.toThrow('database gone')
+    expect(reads).toBe(3)
+    fail = false
+    await nextTurn()
+    expect(await version()).toBe('v4')
   })
 })

@@ -42,3 +42,24 @@ export class VersionedCache<V> {
     return this.entries.size
   }
 }
+
+/**
+ * A data version read at most once per turn of the event loop, shared by the requests answered in
+ * that turn. For caches of reference data (places, items, calendars) read by every QR submit: on
+ * PostgreSQL the version is a round trip and moves with every commit, so reading it per submit cost
+ * more than the submit. A write committed earlier in the same turn shows from the next turn: requests
+ * answered in one turn are concurrent, so either order is a true one.
+ */
+export function oncePerTurn(read: () => Promise<string>): () => Promise<string> {
+  let current: Promise<string> | null = null
+  const forget = () => {
+    current = null
+  }
+  return () => {
+    if (current === null) {
+      current = read()
+      setImmediate(forget)
+    }
+    return current
+  }
+}

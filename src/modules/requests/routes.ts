@@ -5,7 +5,7 @@ import { AppError } from '../../server/errors.js'
 import { IdParams, Ok } from '../../server/schemas.js'
 import { sendSerializedOnce } from '../../server/serialize-once.js'
 import { randomToken } from '../../lib/tokens.js'
-import { VersionedCache } from '../../lib/versioned-cache.js'
+import { oncePerTurn, VersionedCache } from '../../lib/versioned-cache.js'
 import type { RequestsContext } from './case.js'
 import { checkedIdempotencyKey, routeJournaled, type IntakeRuntime } from './intake.js'
 import { IntakeJournal } from './journal.js'
@@ -116,7 +116,7 @@ function intakeRuntime(app: App, ctx: RequestsContext): IntakeRuntime {
     if (timer) clearInterval(timer)
     await journal.stop()
   })
-  return { journal, dataVersion: app.dbHandle.dataVersion, facts: new VersionedCache(2000) }
+  return { journal, dataVersion: oncePerTurn(app.dbHandle.dataVersion), facts: new VersionedCache(2000) }
 }
 
 export async function requestRoutes(app: App): Promise<void> {
