@@ -457,6 +457,8 @@ describe('service requests: QR intake, handling, rating, the three-rates board',
     await page.goto(`/posters?unitId=${communityA.id}&scope=subtree`)
     await page.getByTestId('posters-preview').waitFor()
     expect(await page.getByTestId('posters-missing-code').textContent()).toContain('未编码小区')
+    // No public address configured here: the page says where the codes point, so nobody prints an internal address unawares.
+    expect(await page.getByTestId('posters-origin').textContent()).toContain(`当前访问地址 ${e2e.baseUrl}`)
     await screenshot(page, 'requests-desktop-9-posters')
 
     await page.goto(`/posters/print?unitId=${communityA.id}&scope=subtree`)

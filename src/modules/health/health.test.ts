@@ -15,6 +15,23 @@ describe.each(dialects)('health on %s', (dialect) => {
     expect(res.headers['x-request-id']).toBeTruthy()
   })
 
+  it('names the deployment and the public address posters and tracking links use', async () => {
+    const res = await t.anon.get('/api/meta')
+    expect(res.status).toBe(200)
+    expect(res.body).toMatchObject({ version: expect.stringMatching(/^\d+\.\d+\.\d+/), title: { zh: expect.any(String), en: expect.any(String) }, publicUrl: null })
+    process.env.CHORUS_PUBLIC_URL = 'https://chorus.example.gov.cn/'
+    try {
+      const configured = await buildTestApp(dialect)
+      try {
+        expect((await configured.anon.get('/api/meta')).body.publicUrl).toBe('https://chorus.example.gov.cn')
+      } finally {
+        await configured.close()
+      }
+    } finally {
+      delete process.env.CHORUS_PUBLIC_URL
+    }
+  })
+
   it('answers 503 in the error shape when the database is gone', async () => {
     await t.dbHandle.close()
     const res = await t.anon.get('/api/health')

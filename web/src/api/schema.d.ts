@@ -5689,6 +5689,8 @@ export interface paths {
                                 id: number;
                                 name: string;
                             } | null;
+                            /** @description CHORUS_PUBLIC_URL: the address residents reach (QR posters and tracking links use it); null: the address the page was opened at */
+                            publicUrl: string | null;
                             /** @description What the deployment calls itself */
                             title: {
                                 en: string;

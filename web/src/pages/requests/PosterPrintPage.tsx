@@ -70,7 +70,7 @@ export default function PosterPrintPage() {
       ) : (
         <Flex vertical align="center" gap={16} className="poster-list" style={{ padding: 24 }} data-testid="poster-print">
           {set.posters.map((p) => (
-            <PosterSheet key={p.key} target={p} style={{ boxShadow: '0 2px 10px rgba(0,0,0,.2)' }} />
+            <PosterSheet key={p.key} set={set} target={p} style={{ boxShadow: '0 2px 10px rgba(0,0,0,.2)' }} />
           ))}
         </Flex>
       )}

@@ -99,6 +99,14 @@ export default function PostersPage() {
           )}
         </Flex>
         <Typography.Text type="secondary">{t('requests.poster.hint')}</Typography.Text>
+        {set && (
+          <Alert
+            type={set.publicOrigin ? 'success' : 'warning'}
+            showIcon
+            data-testid="posters-origin"
+            title={t(set.publicOrigin ? 'requests.poster.origin.public' : 'requests.poster.origin.page', { origin: set.origin })}
+          />
+        )}
         {error && <Alert type="error" showIcon title={error} />}
         {set && set.missingCode.length > 0 && (
           <Alert
@@ -122,7 +130,7 @@ export default function PostersPage() {
             <Space wrap size={16} className="poster-list" data-testid="posters-preview">
               {set.posters.map((p) => (
                 <div key={p.key} style={{ boxShadow: '0 1px 6px rgba(0,0,0,.15)' }}>
-                  <PosterSheet target={p} scale={0.32} />
+                  <PosterSheet set={set} target={p} scale={0.32} />
                 </div>
               ))}
             </Space>

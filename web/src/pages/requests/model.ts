@@ -110,7 +110,7 @@ export function newIdempotencyKey(): string {
 export const absoluteUrl = (url: string): string => (/^https?:\/\//.test(url) ? url : `${window.location.origin}${url.startsWith('/') ? '' : '/'}${url}`)
 
 /** The address a QR poster encodes. */
-export const qrUrl = (code: string): string => `${window.location.origin}/r/${encodeURIComponent(code)}`
+export const qrUrl = (code: string, origin = window.location.origin): string => `${origin.replace(/\/+$/, '')}/r/${encodeURIComponent(code)}`
 
 /** Tracking links this phone has received, newest first (kept in localStorage so a resident finds them again). */
 export interface SavedCase {

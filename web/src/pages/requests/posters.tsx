@@ -1,7 +1,8 @@
 /**
  * QR posters: which places of a unit get one (the unit alone, or its compounds, buildings, grids
- * and representatives' studios), and the A4 sheet itself. The poster encodes `/r/<code>` of the
- * address the page is opened at, so print them from the deployment's public address.
+ * and representatives' studios), and the A4 sheet itself. The poster encodes `/r/<code>` at the
+ * deployment's public address (CHORUS_PUBLIC_URL, from /api/meta), or, when none is set, at the
+ * address the page is opened at.
  */
 import type { CSSProperties } from 'react'
 import { api, unwrap, type ApiResult } from '../../api/client'
@@ -31,6 +32,12 @@ export interface PosterTarget {
 
 export interface PosterSet {
   root: { id: number; name: string; type: UnitType }
+  /** Where the codes point: the public address when one is configured, else this page's. */
+  origin: string
+  /** True when `origin` is the configured public address. */
+  publicOrigin: boolean
+  /** The deployment's name, printed at the foot of each poster. */
+  title: { zh: string; en: string }
   posters: PosterTarget[]
   /** Places that would get a poster but have no code yet (a QR code needs one). */
   missingCode: { id: number; name: string }[]
@@ -41,9 +48,10 @@ export interface PosterSet {
 
 /** The posters of a unit: itself only (`scope: 'unit'`), or the chosen kinds of place in its subtree. */
 export async function loadPosters(unitId: number, scope: 'unit' | 'subtree', kinds: PosterKind[]): Promise<PosterSet> {
-  const [ancestors, tree] = await Promise.all([
+  const [ancestors, tree, meta] = await Promise.all([
     unwrap(api.GET('/api/units/{id}/ancestors', { params: { path: { id: unitId } } })),
     unwrap(api.GET('/api/units/tree', { params: { query: { rootId: unitId, levels: scope === 'unit' ? 0 : 4 } } })),
+    unwrap(api.GET('/api/meta')),
   ])
   const byId = new Map(tree.items.map((n) => [n.id, n]))
   const root = byId.get(unitId) ?? tree.items[0]
@@ -74,13 +82,16 @@ export async function loadPosters(unitId: number, scope: 'unit' | 'subtree', kin
       studiosError = err instanceof Error ? err.message : String(err)
     }
   }
-  return { root: { id: root.id, name: root.name, type: root.type }, posters, missingCode, truncated: tree.truncated, studiosError }
+  return {
+    root: { id: root.id, name: root.name, type: root.type }, origin: meta.publicUrl ?? window.location.origin, publicOrigin: meta.publicUrl !== null,
+    title: meta.title, posters, missingCode, truncated: tree.truncated, studiosError,
+  }
 }
 
 /** One A4 poster (210 × 297 mm); `scale` shrinks the preview on screen. */
-export function PosterSheet({ target, scale = 1, style }: { target: PosterTarget; scale?: number; style?: CSSProperties }) {
-  const { t, unitTypeName } = useI18n()
-  const url = qrUrl(target.code)
+export function PosterSheet({ set, target, scale = 1, style }: { set: PosterSet; target: PosterTarget; scale?: number; style?: CSSProperties }) {
+  const { t, lang, unitTypeName } = useI18n()
+  const url = qrUrl(target.code, set.origin)
   const kind = target.kind === 'studio' ? t('requests.poster.studio') : unitTypeName(target.kind)
   return (
     <div className="poster-sheet" data-testid="poster-sheet" data-code={target.code} style={{ zoom: scale, ...style }}>
@@ -109,7 +120,7 @@ export function PosterSheet({ target, scale = 1, style }: { target: PosterTarget
       </div>
       <div style={{ position: 'absolute', left: 0, right: 0, bottom: '9mm', textAlign: 'center', fontSize: '3.4mm', color: '#8c8c8c' }}>
         <div style={{ wordBreak: 'break-all', padding: '0 16mm' }}>{url}</div>
-        <div style={{ marginTop: '1.5mm' }}>{t('requests.poster.footer')}</div>
+        <div style={{ marginTop: '1.5mm' }}>{lang === 'en' ? set.title.en : set.title.zh}</div>
       </div>
     </div>
   )
