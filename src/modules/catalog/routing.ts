@@ -77,4 +77,3 @@ export function fallbackUnit<U extends TreeUnit>(chainLeafFirst: readonly U[]): 
 }
 
 /** Ancestor ids of a materialized path, root first: '/1/4/9/' → [1, 4, 9]. */
-export const pathIds = (path: string): number[] => path.split('/').filter(Boolean).map(Number).filter(Number.isInteger)

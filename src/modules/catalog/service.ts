@@ -1,3 +1,4 @@
+import { pathIds } from '../../lib/unit-path.js'
 import type { Db } from '../../db/connect.js'
 import { AppError } from '../../server/errors.js'
 import { nowIso, shanghaiDay } from '../../lib/time.js'
@@ -7,7 +8,7 @@ import { can, requireActionOnPath, subtreeFilter, type Actor } from '../access/s
 import { roleAllows, type Action } from '../access/roles.js'
 import { assertDuration, type Duration } from '../calendar/working-time.js'
 import { priorityDefaults, ownerLevelTypes, type OwnerUnitType, type Priority } from './priorities.js'
-import { fallbackUnit, nearestOfTypes, pathIds, rankRules } from './routing.js'
+import { fallbackUnit, nearestOfTypes, rankRules } from './routing.js'
 import type {
   AssignPropertyInput, CategoryQuery, CategoryView, CompoundPropertyView, CreateCategoryInput, CreateItemInput, CreateRuleInput, ItemQuery,
   PropertyAssignmentView, PropertyCompoundsView, PublicCatalogQuery, PublicCatalogView, PublicItemView, RouteQuery, RouteView, RoutingRuleView,

@@ -3,6 +3,7 @@
  * name a unit either way ("所属单位编码" 371524001002003, or "所属单位" 吉祥苑社区/幸福小区/3号楼).
  * Read through the units service, once per import.
  */
+import { pathIds } from '../../lib/unit-path.js'
 import type { Db } from '../../db/connect.js'
 import type { Actor } from '../access/service.js'
 import { getAncestors, getUnit, listUnits } from '../units/service.js'
@@ -110,7 +111,7 @@ export async function loadUnitIndex(db: Db, actor: Actor, targetId: number): Pro
     (await listUnits(db, actor, { q: code, status: 'all', page: 1, pageSize: 50 })).items.some((u) => u.code === code)
   const index = new UnitIndex(toIndexed(target), inside, elsewhere)
   const ancestors = await getAncestors(db, actor, target.id)
-  const ids = target.path.split('/').filter(Boolean).map(Number)
+  const ids = pathIds(target.path)
   for (const a of ancestors.items) {
     if (a.id === target.id) continue
     const at = ids.indexOf(a.id)

@@ -1,3 +1,4 @@
+import { pathIds as idsOfPath } from '../../lib/unit-path.js'
 import type { Db } from '../../db/connect.js'
 import { AppError } from '../../server/errors.js'
 import * as store from './store.js'
@@ -72,7 +73,6 @@ async function byName(db: Db, county: Jurisdiction, text: string, preferPath: st
   return pick[0]!
 }
 
-const idsOfPath = (path: string): number[] => path.split('/').filter(Boolean).map(Number)
 
 // --- point in polygon ------------------------------------------------------------------------------
 

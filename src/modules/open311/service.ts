@@ -1,3 +1,4 @@
+import { pathIds as idsOfPath } from '../../lib/unit-path.js'
 import type { Db } from '../../db/connect.js'
 import type { PiiCipher } from '../../lib/pii.js'
 import { pageOf } from '../../lib/paging.js'
@@ -165,7 +166,6 @@ const pageOfQuery = (q: { page?: number; page_size?: number }) => pageOf({ page:
 
 async function toServiceRequests(ctx: Open311Context, county: Jurisdiction, rows: store.PublishedRequestRow[], lang: Caller['lang']): Promise<ServiceRequest[]> {
   if (rows.length === 0) return []
-  const idsOfPath = (path: string) => path.split('/').filter(Boolean).map(Number)
   const [names, services] = await Promise.all([
     store.findUnitNames(ctx.db, rows.flatMap((r) => idsOfPath(r.location_path))),
     countyServices(ctx.db, county),

@@ -1,3 +1,4 @@
+import { pathIds } from '../../lib/unit-path.js'
 import type { Db } from '../../db/connect.js'
 import { AppError } from '../../server/errors.js'
 import { maskMobile, normalizeMobile } from '../../lib/pii.js'
@@ -18,7 +19,6 @@ import { assertTransition, isResolvedStatus, targetStatus, type RequestStatus } 
 import { writeNotifications, type NotifyDraft } from './notify.js'
 import { cleanPhoto, PhotoError } from './photos.js'
 import { applyRollup } from './rollup.js'
-import { pathIds } from '../catalog/routing.js'
 import { pickAssignee, reachableWorkers, routeRequest, type RoutedItem } from './routing.js'
 import type {
   LocationView, PublicSubmitInput, RatingInput, RatingView, ResidentCaseView, Source, StaffIntakeInput, SubmitResult, UploadResult,

@@ -6,7 +6,8 @@ import { buildTestApp, dialects, type Client, type TestApp } from '../../../test
 import type { KyselyPlugin } from 'kysely'
 import { createUnit, requestCounty, submitPublicRequest } from '../../../test/support/factories.js'
 import { addMinutes } from '../../lib/time.js'
-import { contribution, followSubtreeMove, pathUnitIds, rebuildRollups, rollupDeltas, type RollupSource } from './rollup.js'
+import { pathIds } from '../../lib/unit-path.js'
+import { contribution, followSubtreeMove, rebuildRollups, rollupDeltas, type RollupSource } from './rollup.js'
 import { runSweep } from './sweep.js'
 
 process.env.CHORUS_INTAKE_PER_ADDRESS_HOUR = '100000'
@@ -49,7 +50,7 @@ describe('a request\'s contribution to the rollups', () => {
     expect(byKey['handler:7']!).toMatchObject({ submitted: 1, responded: 1 })
     expect(byKey['handler:1']).toMatchObject({ submitted: 0, responded: 1 })
     expect(byKey['area:3']).toMatchObject({ submitted: 0, responded: 1 })
-    expect(pathUnitIds('/1/2/3/')).toEqual([1, 2, 3])
+    expect(pathIds('/1/2/3/')).toEqual([1, 2, 3])
   })
 })
 

@@ -1,3 +1,4 @@
+import { pathIds } from '../../lib/unit-path.js'
 import type { Db } from '../../db/connect.js'
 import { isResolvedStatus } from './lifecycle.js'
 import * as store from './store.js'
@@ -75,9 +76,6 @@ export function contribution(r: RollupSource): Counters {
   return c
 }
 
-/** Unit ids on a materialized path, root first: '/1/4/9/' → [1, 4, 9]. */
-export const pathUnitIds = (path: string | null): number[] =>
-  path === null ? [] : path.split('/').filter((s) => s !== '').map(Number).filter((n) => Number.isInteger(n) && n > 0)
 
 export interface RollupDelta {
   dim: 'area' | 'handler'
@@ -93,7 +91,7 @@ function addInto(map: Map<string, RollupDelta>, source: RollupSource, sign: 1 | 
   const counters = contribution(source)
   const dims: ['area' | 'handler', string | null][] = [['area', source.location_path], ['handler', source.handler_path]]
   for (const [dim, path] of dims) {
-    for (const unitId of pathUnitIds(path)) {
+    for (const unitId of pathIds(path)) {
       const key = keyOf(dim, unitId, source.submitted_day)
       let entry = map.get(key)
       if (!entry) {
@@ -186,8 +184,8 @@ export async function followSubtreeMove(trx: Db, move: { unitId: number; oldPath
   await store.rebaseRequestPaths(trx, move.oldPath, move.newPath, columns)
   const dims = [...(under.location_path ? ['area' as const] : []), ...(under.handler_path ? ['handler' as const] : [])]
   if (dims.length === 0) return
-  const before = pathUnitIds(move.oldPath).filter((id) => id !== move.unitId)
-  const after = pathUnitIds(move.newPath).filter((id) => id !== move.unitId)
+  const before = pathIds(move.oldPath).filter((id) => id !== move.unitId)
+  const after = pathIds(move.newPath).filter((id) => id !== move.unitId)
   const left = before.filter((id) => !after.includes(id))
   const joined = after.filter((id) => !before.includes(id))
   await store.shiftRollupRows(trx, dims, move.unitId, [...left.map((unitId) => ({ unitId, sign: -1 as const })), ...joined.map((unitId) => ({ unitId, sign: 1 as const }))])

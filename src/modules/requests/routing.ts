@@ -1,7 +1,8 @@
+import { pathIds } from '../../lib/unit-path.js'
 import type { Db } from '../../db/connect.js'
 import { roles, roleAllows } from '../access/roles.js'
 import { resolveRouteAt } from '../catalog/service.js'
-import { fallbackUnit, pathIds } from '../catalog/routing.js'
+import { fallbackUnit } from '../catalog/routing.js'
 import type { AssignmentPolicy } from './schema.js'
 import * as store from './store.js'
 

@@ -1,3 +1,4 @@
+import { pathIds as idsOfPath } from '../../lib/unit-path.js'
 import type { Db } from '../../db/connect.js'
 import { AppError } from '../../server/errors.js'
 import { nowIso, shanghaiDay } from '../../lib/time.js'
@@ -79,7 +80,6 @@ export type InputOf<K extends RestructureKind> = {
   rename: RenameUnitInput; archive: ArchiveUnitInput; split: SplitUnitInput
 }[K]
 
-const idsOfPath = (path: string): number[] => path.split('/').filter(Boolean).map(Number)
 
 const toUnitSnap = (r: store.UnitRow): UnitSnap => ({
   id: r.id, parentId: r.parent_id, countyId: r.county_id, type: r.type as UnitType, name: r.name, code: r.code, path: r.path, depth: r.depth,

@@ -1,3 +1,4 @@
+import { pathIds as idsOfPath } from '../../lib/unit-path.js'
 import type { Db } from '../../db/connect.js'
 import { AppError } from '../../server/errors.js'
 import { nowIso } from '../../lib/time.js'
@@ -25,7 +26,6 @@ export const toUnitBrief = (r: store.UnitRow): UnitBrief => ({
   id: r.id, type: r.type as UnitType, name: r.name, code: r.code, status: r.status === 'archived' ? 'archived' : 'active',
 })
 const parseBoundary = (text: string | null): Boundary | null => (text === null ? null : (JSON.parse(text) as Boundary))
-const idsOfPath = (path: string): number[] => path.split('/').filter(Boolean).map(Number)
 
 async function readableUnit(db: Db, actor: Actor, id: number): Promise<store.UnitRow> {
   const unit = await store.findUnitById(db, id)
