@@ -9,6 +9,7 @@ import { Alert, App, Button, Card, Col, Descriptions, Empty, Flex, Image, Input,
 import { ArrowLeftOutlined, EyeOutlined, LockOutlined, ReloadOutlined } from '@ant-design/icons'
 import { Link, useParams } from 'react-router-dom'
 import { api, ApiError, errorMessage, unwrap } from '../../api/client'
+import { usePublicOrigin } from '../../app/deployment'
 import { formatTime, useI18n, type MessageKey } from '../../app/i18n'
 import { ActionDialog, actionLabels, type DialogSpec } from './ActionDialog'
 import { eventKey, priorityKeys, satisfactionKeys, sourceKeys, statusKeys, type ActionName, type RequestDetail, type RequestStatus } from './model'
@@ -113,6 +114,7 @@ export default function RequestDetailPage() {
   const id = Number(idParam)
   const { t } = useI18n()
   const { message } = App.useApp()
+  const publicOrigin = usePublicOrigin()
   const [r, setR] = useState<RequestDetail | null>(null)
   const [error, setError] = useState<ApiError | null>(null)
   const [conflict, setConflict] = useState<string | null>(null)
@@ -249,7 +251,7 @@ export default function RequestDetailPage() {
                   { key: 'priority', label: t('requests.col.priority'), children: t(priorityKeys[r.priority]) },
                   {
                     key: 'tracking', label: t('requests.detail.tracking'),
-                    children: <Typography.Text copyable={{ text: `${window.location.origin}/t/${r.trackingCode}` }} style={{ fontFamily: 'monospace', fontSize: 12 }}>{r.trackingCode}</Typography.Text>,
+                    children: <Typography.Text copyable={{ text: `${publicOrigin}/t/${r.trackingCode}` }} style={{ fontFamily: 'monospace', fontSize: 12 }}>{r.trackingCode}</Typography.Text>,
                   },
                 ]}
               />

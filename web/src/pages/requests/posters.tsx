@@ -6,6 +6,7 @@
  */
 import type { CSSProperties } from 'react'
 import { api, unwrap, type ApiResult } from '../../api/client'
+import { deploymentMeta } from '../../app/deployment'
 import { useI18n } from '../../app/i18n'
 import { qrUrl } from './model'
 import { QrCode } from './QrCode'
@@ -51,7 +52,7 @@ export async function loadPosters(unitId: number, scope: 'unit' | 'subtree', kin
   const [ancestors, tree, meta] = await Promise.all([
     unwrap(api.GET('/api/units/{id}/ancestors', { params: { path: { id: unitId } } })),
     unwrap(api.GET('/api/units/tree', { params: { query: { rootId: unitId, levels: scope === 'unit' ? 0 : 4 } } })),
-    unwrap(api.GET('/api/meta')),
+    deploymentMeta(),
   ])
   const byId = new Map(tree.items.map((n) => [n.id, n]))
   const root = byId.get(unitId) ?? tree.items[0]
