@@ -73,23 +73,6 @@ export class FileSealer {
     return new SealingWriter(this, path)
   }
 
-  async writeFile(path: string, content: Buffer | string): Promise<void> {
-    const out = this.createWriteStream(path)
-    await new Promise<void>((resolve, reject) => {
-      out.once('error', reject)
-      out.end(Buffer.from(content), () => resolve())
-    })
-  }
-
-  async readFile(path: string): Promise<Buffer> {
-    const file = await this.open(path)
-    try {
-      return await file.readAt(0, file.size)
-    } finally {
-      await file.close()
-    }
-  }
-
   async open(path: string): Promise<OpenedFile> {
     const handle = await fs.promises.open(path, 'r')
     try {
