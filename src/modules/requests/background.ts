@@ -1,4 +1,8 @@
 import type { App } from '../../server/types.js'
+import { oncePerTurn, VersionedCache } from '../../lib/versioned-cache.js'
+import type { RequestsContext } from './case.js'
+import { routeJournaled, type IntakeRuntime } from './intake.js'
+import { IntakeJournal } from './journal.js'
 import { deliverOutbox } from './notify.js'
 import { requestSettings } from './settings.js'
 import { defaultHolder, runSweep } from './sweep.js'
@@ -43,4 +47,39 @@ export function startBackgroundWork(app: App): void {
     clearInterval(timer)
     if (running) await running
   })
+}
+
+/**
+ * The QR intake's journal for this server (journal.ts): rows another process left pending are adopted
+ * when the server is ready and, with background work on, every CHORUS_SWEEP_SECONDS once they are
+ * older than the route lag plus a minute; closing the server stops routing (pending rows stay on disk).
+ */
+export function startIntakeJournal(app: App, ctx: RequestsContext): IntakeRuntime {
+  const { settings } = ctx
+  const route = async (id: number) => {
+    try {
+      const outcome = await routeJournaled(ctx, id)
+      if (outcome === 'failed' || outcome === 'retry') app.log.error({ journalId: id, outcome }, 'an acknowledged submit could not be routed')
+    } catch (err) {
+      app.log.error({ err, journalId: id }, 'routing an acknowledged submit failed')
+    }
+  }
+  const lagMs = settings.intakeRouteLagSeconds * 1000
+  const journal = new IntakeJournal(app.dbHandle, route, { routeLagMs: lagMs, idleMs: settings.intakeIdleMs, inlineMax: 4, batchMax: 500 })
+  let timer: NodeJS.Timeout | null = null
+  app.addHook('onReady', async () => {
+    // Not fatal to starting: the background adoption (or the next start) picks them up.
+    await journal.adopt().catch((err: unknown) => app.log.error({ err }, 'adopting pending submits failed'))
+    if (settings.sweepSeconds === 0) return
+    timer = setInterval(() => {
+      journal.adopt({ submittedBefore: new Date(Date.now() - lagMs - 60_000).toISOString() })
+        .catch((err: unknown) => app.log.error({ err }, 'adopting pending submits failed'))
+    }, settings.sweepSeconds * 1000)
+    timer.unref()
+  })
+  app.addHook('preClose', async () => {
+    if (timer) clearInterval(timer)
+    await journal.stop()
+  })
+  return { journal, dataVersion: oncePerTurn(app.dbHandle.dataVersion), facts: new VersionedCache(2000) }
 }

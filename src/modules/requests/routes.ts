@@ -5,10 +5,10 @@ import { AppError } from '../../server/errors.js'
 import { IdParams, Ok } from '../../server/schemas.js'
 import { sendSerializedOnce } from '../../server/serialize-once.js'
 import { randomToken } from '../../lib/tokens.js'
-import { oncePerTurn, VersionedCache } from '../../lib/versioned-cache.js'
+import { VersionedCache } from '../../lib/versioned-cache.js'
 import type { RequestsContext } from './case.js'
-import { checkedIdempotencyKey, routeJournaled, type IntakeRuntime } from './intake.js'
-import { IntakeJournal } from './journal.js'
+import { startIntakeJournal } from './background.js'
+import { checkedIdempotencyKey } from './intake.js'
 import { RateLimiter } from './ratelimit.js'
 import {
   AppealInput, AppealPage, AppealParams, AppealQuery, AssignInput, AssignmentPolicyInput, AssignmentPolicyView, CallbackInput, CoDoneInput, CoUnitParams,
@@ -84,47 +84,13 @@ async function sendPhoto(reply: FastifyReply, uploadsDir: string, photo: { store
   return reply.type(photo.mime).header('cache-control', 'private, max-age=3600').header('content-disposition', 'inline').send(bytes)
 }
 
-/**
- * The QR intake's journal for this server (journal.ts): rows another process left pending are adopted
- * when the server is ready and, with background work on, every CHORUS_SWEEP_SECONDS once they are
- * older than the route lag plus a minute; closing the server stops routing (pending rows stay on disk).
- */
-function intakeRuntime(app: App, ctx: RequestsContext): IntakeRuntime {
-  const { settings } = ctx
-  const route = async (id: number) => {
-    try {
-      const outcome = await routeJournaled(ctx, id)
-      if (outcome === 'failed' || outcome === 'retry') app.log.error({ journalId: id, outcome }, 'an acknowledged submit could not be routed')
-    } catch (err) {
-      app.log.error({ err, journalId: id }, 'routing an acknowledged submit failed')
-    }
-  }
-  const lagMs = settings.intakeRouteLagSeconds * 1000
-  const journal = new IntakeJournal(app.dbHandle, route, { routeLagMs: lagMs, idleMs: settings.intakeIdleMs, inlineMax: 4, batchMax: 500 })
-  let timer: NodeJS.Timeout | null = null
-  app.addHook('onReady', async () => {
-    // Not fatal to starting: the background adoption (or the next start) picks them up.
-    await journal.adopt().catch((err: unknown) => app.log.error({ err }, 'adopting pending submits failed'))
-    if (settings.sweepSeconds === 0) return
-    timer = setInterval(() => {
-      journal.adopt({ submittedBefore: new Date(Date.now() - lagMs - 60_000).toISOString() })
-        .catch((err: unknown) => app.log.error({ err }, 'adopting pending submits failed'))
-    }, settings.sweepSeconds * 1000)
-    timer.unref()
-  })
-  app.addHook('preClose', async () => {
-    if (timer) clearInterval(timer)
-    await journal.stop()
-  })
-  return { journal, dataVersion: oncePerTurn(app.dbHandle.dataVersion), facts: new VersionedCache(2000) }
-}
 
 export async function requestRoutes(app: App): Promise<void> {
   const settings = requestSettings(app.config.dataDir)
   // Worker inboxes are read far more often than cases change: lists are kept while the database is unchanged
   // (at most 500 pages of about 20 KB with their encoded bodies).
   const ctx: RequestsContext = { db: app.db, pii: app.pii, settings, lists: { dataVersion: app.dbHandle.dataVersion, cache: new VersionedCache(500) } }
-  const intake = intakeRuntime(app, ctx)
+  const intake = startIntakeJournal(app, ctx)
   const submits = new IntakeGate({ en: 'submissions', zh: '提交' }, settings.intakePerAddressPerHour, settings.intakePerDevicePerHour)
   const uploads = new IntakeGate({ en: 'photo uploads', zh: '上传照片' }, settings.intakePerAddressPerHour * 5, settings.intakePerDevicePerHour * 5)
 
