@@ -39,4 +39,10 @@ describe('dataVersion on SQLite, two processes on one file', () => {
     await nextTurn()
     expect(await a.dataVersion()).toBe(v2)
   })
+
+  it('keeps statement journals and temporary tables in memory (a spilled statement journal was a file made and unlinked per batch)', () => {
+    const c = connect({ databaseUrl: null, sqliteFile: file })
+    handles.push(c)
+    expect(c.sqlite!.pragma('temp_store', { simple: true })).toBe(2)
+  })
 })

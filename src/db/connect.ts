@@ -114,6 +114,9 @@ export function connect(options: ConnectOptions): DbHandle {
   sqlite.pragma('wal_autocheckpoint = 10000')
   // 64 MiB of page cache (better-sqlite3's default is 16 MiB): the request indexes of a large county stay in memory.
   sqlite.pragma('cache_size = -65536')
+  // Statement journals (a multi-row INSERT inside a transaction keeps one to undo itself) and temporary
+  // tables in memory: on disk each spilled statement journal cost a file created, written and unlinked.
+  sqlite.pragma('temp_store = MEMORY')
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) })
   // Rows this connection changed (counted even before commit, never decreasing) and data_version,
   // which moves when another connection (another process) commits to the file. Two plain statements:

@@ -71,8 +71,10 @@ export class PiiCipher {
   encrypt(plain: string): string {
     const iv = randomBytes(12)
     const cipher = crypto.createCipheriv('aes-256-gcm', this.encKey, iv)
-    const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()])
-    return ['v1', iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), body.toString('base64url')].join('.')
+    const head = cipher.update(plain, 'utf8')
+    const tail = cipher.final() // empty for GCM, kept for form's sake
+    const body = tail.length === 0 ? head : Buffer.concat([head, tail])
+    return `v1.${iv.toString('base64url')}.${cipher.getAuthTag().toString('base64url')}.${body.toString('base64url')}`
   }
 
   decrypt(stored: string): string {

@@ -32,3 +32,8 @@ export function sendSerializedOnce(req: FastifyRequest, reply: FastifyReply, pay
   }
   return reply.send(body.plain)
 }
+
+/** Sends an answer that is already JSON text (serialized once for another use too) as it is. */
+export function sendJsonText(reply: FastifyReply, status: number, text: string): FastifyReply {
+  return reply.status(status).type('application/json; charset=utf-8').send(text)
+}

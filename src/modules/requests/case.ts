@@ -4,6 +4,7 @@ import type { RequestTable } from '../../db/tables/requests.js'
 import type { PiiCipher } from '../../lib/pii.js'
 import type { VersionedCache } from '../../lib/versioned-cache.js'
 import { AppError } from '../../server/errors.js'
+import { nowIso } from '../../lib/time.js'
 import { can, type Actor } from '../access/service.js'
 import type { Priority } from '../catalog/priorities.js'
 import { newClock, parseClock, type Clock } from './deadlines.js'
@@ -25,7 +26,7 @@ export interface RequestsContext {
   lists?: { dataVersion: () => Promise<string>; cache: VersionedCache<{ items: RequestSummary[]; total: number }> }
 }
 
-export const nowOf = (ctx: { now?: () => string }): string => (ctx.now ? ctx.now() : new Date().toISOString())
+export const nowOf = (ctx: { now?: () => string }): string => (ctx.now ? ctx.now() : nowIso())
 
 export type RequestRow = store.RequestRow
 export type CaseUnit = Awaited<ReturnType<typeof store.listRequestUnits>>[number]

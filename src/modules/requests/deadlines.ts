@@ -46,7 +46,7 @@ const MINUTE = 60_000
  * outside it (the deadline stands still). Equal ends: it stands still; ends 59.999 s apart: it moves
  * one for one; anything else (a jump inside): no shortcut.
  */
-type MinuteShape = { fixed: number } | { shifted: number } | null
+type MinuteShape = { fixed: number; fixedIso: string } | { shifted: number } | null
 
 function minuteShape(minute: number, d: Duration, calendar: WorkingCalendar): MinuteShape {
   const first = computeDeadline(new Date(minute).toISOString(), d, calendar)
@@ -54,15 +54,19 @@ function minuteShape(minute: number, d: Duration, calendar: WorkingCalendar): Mi
   if (first === null || last === null) return null
   const a = Date.parse(first)
   const b = Date.parse(last)
-  if (b === a) return { fixed: a }
+  if (b === a) return { fixed: a, fixedIso: first }
   if (b - a === MINUTE - 1) return { shifted: a - minute }
   return null
 }
 
 const shapes = new WeakMap<WorkingCalendar, Map<string, MinuteShape>>()
 
-function deadlineFrom(at: number, d: Duration, calendar: WorkingCalendar): string {
-  const minute = at - (at % MINUTE)
+/** The last shape found for an allowance object (the same object comes with every submit of an item): no key to build. */
+const lastShapes = new WeakMap<Duration, { calendar: WorkingCalendar; minute: number; amount: number; unit: string; shape: MinuteShape }>()
+
+function shapeOf(minute: number, d: Duration, calendar: WorkingCalendar): MinuteShape {
+  const last = lastShapes.get(d)
+  if (last !== undefined && last.minute === minute && last.calendar === calendar && last.amount === d.amount && last.unit === d.unit) return last.shape
   let byKey = shapes.get(calendar)
   if (!byKey) shapes.set(calendar, (byKey = new Map<string, MinuteShape>()))
   const key = `${minute}|${d.amount}|${d.unit}`
@@ -71,8 +75,15 @@ function deadlineFrom(at: number, d: Duration, calendar: WorkingCalendar): strin
     if (byKey.size >= 256) byKey.clear()
     byKey.set(key, (shape = minuteShape(minute, d, calendar)))
   }
+  lastShapes.set(d, { calendar, minute, amount: d.amount, unit: d.unit, shape })
+  return shape
+}
+
+function deadlineFrom(at: number, d: Duration, calendar: WorkingCalendar): string {
+  const minute = at - (at % MINUTE)
+  const shape = shapeOf(minute, d, calendar)
   if (shape === null) return computeDeadline(new Date(at).toISOString(), d, calendar) as string
-  return new Date('fixed' in shape ? shape.fixed : at + shape.shifted).toISOString()
+  return 'fixed' in shape ? shape.fixedIso : new Date(at + shape.shifted).toISOString()
 }
 
 /**

@@ -340,7 +340,7 @@ async function placeFacts(ctx: RequestsContext, intake: IntakeRuntime, code: str
  */
 export async function submitPublicRequest(
   ctx: RequestsContext, intake: IntakeRuntime, input: PublicSubmitInput, options: { idempotencyKey: string | null },
-): Promise<{ result: SubmitResult; replayed: boolean }> {
+): Promise<{ answerJson: string; replayed: boolean }> {
   const facts = await placeFacts(ctx, intake, input.locationCode, input.itemId ?? null)
   const { place, offered, calendar } = facts
   const cmd: IntakeCommand = {
@@ -367,16 +367,18 @@ export async function submitPublicRequest(
     contactName: anonymous ? null : (cmd.contactName ?? null), anonymous: cmd.anonymous === true, locationName: place.unit.name,
   }
   const fingerprint = fingerprintOf(cmd)
+  // The answer is serialized once: the journal keeps it for a retry, and it is sent as it is.
+  const answerJson = JSON.stringify(result)
   const appended = await intake.journal.append({
     tracking_code: trackingCode, idempotency_key: cmd.idempotencyKey, fingerprint, location_unit_id: place.unit.id,
-    command_json: JSON.stringify(command), result_json: JSON.stringify(result), submitted_at: now, state: 'pending',
+    command_json: JSON.stringify(command), result_json: answerJson, submitted_at: now, state: 'pending',
   })
   if (!appended.written) {
     if (appended.existing.fingerprint !== fingerprint) throw new AppError('idempotency_key_reused')
-    return { result: JSON.parse(appended.existing.result_json) as SubmitResult, replayed: true }
+    return { answerJson: appended.existing.result_json, replayed: true }
   }
   await intake.journal.acknowledged(appended.id, now)
-  return { result, replayed: false }
+  return { answerJson, replayed: false }
 }
 
 /**

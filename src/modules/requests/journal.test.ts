@@ -207,3 +207,27 @@ describe.each(dialects)('intake journal past the route lag on %s', (dialect) => 
     expect(rows).toHaveLength(20)
   })
 })
+
+describe.each(dialects)('intake journal rows of one batch on %s', (dialect) => {
+  // Quiet for an hour: only the submits routed inline before their answers are routed at all.
+  const app = journalApp(dialect, 3_600_000)
+
+  it('routes each answered submit into its own row, also when a key repeats inside the batch', async () => {
+    const { t, c } = app
+    const journal = () => t.dbHandle.db.selectFrom('intake_journal').select(['id', 'tracking_code', 'state', 'request_id', 'idempotency_key']).orderBy('id').execute()
+    const body = (key: string) => ({ locationCode: c.compoundA.code, itemId: c.items.repair.id, description: `电梯故障 ${key}`, phone: '13600136000' })
+    // Four submits arrive together (one journal statement, every row written), then four more of which two share a key.
+    for (const keys of [['a', 'b', 'c', 'd'], ['e', 'f', 'f', 'g']]) {
+      const before = (await journal()).length
+      const answers = await surge(t, keys.length, (i) => body(keys[i]!), (i) => ({ 'idempotency-key': `batch-${dialect}-${keys[i]}-key`, 'x-device-id': `batch-device-${i}-abcd` }))
+      const codes = [...new Set(answers.map((a) => a.body.trackingCode as string))]
+      expect(codes).toHaveLength(new Set(keys).size)
+      const rows = (await journal()).slice(before)
+      expect(rows.map((r) => r.tracking_code).sort()).toEqual([...codes].sort())
+      // Each answer routed its own row before it was sent (with a wrong id another row would have been routed twice and this one never).
+      expect(rows.every((r) => r.state === 'routed')).toBe(true)
+      const made = await t.dbHandle.db.selectFrom('request').select(['id', 'tracking_code']).where('tracking_code', 'in', codes).execute()
+      for (const r of rows) expect(made.find((m) => m.tracking_code === r.tracking_code)?.id).toBe(r.request_id)
+    }
+  })
+})

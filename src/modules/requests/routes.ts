@@ -3,7 +3,7 @@ import { Type } from 'typebox'
 import type { App } from '../../server/types.js'
 import { AppError } from '../../server/errors.js'
 import { IdParams, Ok } from '../../server/schemas.js'
-import { sendSerializedOnce } from '../../server/serialize-once.js'
+import { sendJsonText, sendSerializedOnce } from '../../server/serialize-once.js'
 import { randomToken } from '../../lib/tokens.js'
 import { VersionedCache } from '../../lib/versioned-cache.js'
 import type { RequestsContext } from './case.js'
@@ -134,10 +134,11 @@ export async function requestRoutes(app: App): Promise<void> {
   }, async (req, reply) => {
     const key = checkedIdempotencyKey(req.headers['idempotency-key'])
     const count = submits.check(req, reply)
-    const { result, replayed } = await service.submitPublicRequest(ctx, intake, req.body, { idempotencyKey: key })
+    const { answerJson, replayed } = await service.submitPublicRequest(ctx, intake, req.body, { idempotencyKey: key })
     if (replayed) reply.header('idempotent-replayed', 'true')
     else count()
-    return reply.status(201).send(result)
+    // Already JSON (a SubmitResult): sent as it is, not serialized again.
+    return sendJsonText(reply, 201, answerJson)
   })
 
   app.get('/api/public/requests/:trackingCode', {
