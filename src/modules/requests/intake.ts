@@ -355,7 +355,8 @@ export async function submitPublicRequest(
     const claimable = await store.countClaimableUploads(ctx.db, tokens.map(sha256), now)
     if (claimable !== tokens.length) throw new AppError('unknown_upload', { missing: tokens.length - claimable })
   }
-  const trackingCode = newTrackingCode(Date.parse(now))
+  const nowMs = Date.parse(now)
+  const trackingCode = newTrackingCode(nowMs)
   const locationName = place.studio?.name ?? place.unit.name
   const result: SubmitResult = {
     trackingCode, trackingUrl: trackingUrl(ctx, trackingCode), status: 'submitted', title, locationName, submittedAt: now,
@@ -377,7 +378,7 @@ export async function submitPublicRequest(
     if (appended.existing.fingerprint !== fingerprint) throw new AppError('idempotency_key_reused')
     return { answerJson: appended.existing.result_json, replayed: true }
   }
-  await intake.journal.acknowledged(appended.id, now)
+  await intake.journal.acknowledged(appended.id, nowMs)
   return { answerJson, replayed: false }
 }
 

@@ -40,8 +40,8 @@ interface Waiting {
 export class IntakeJournal {
   private waiting: Waiting[] = []
   private flushScheduled = false
-  /** This process's acknowledged, unrouted rows: id → submitted_at, oldest first. */
-  private readonly backlog = new Map<number, string>()
+  /** This process's acknowledged, unrouted rows: id → submitted_at in epoch milliseconds, oldest first. */
+  private readonly backlog = new Map<number, number>()
   private routingNow = 0
   private lastAckAt = 0
   private timer: NodeJS.Timeout | null = null
@@ -97,7 +97,7 @@ export class IntakeJournal {
    * After the row is committed: route it now while nothing is waiting, otherwise leave it to the
    * backlog. Resolves when the submit may be answered.
    */
-  async acknowledged(id: number, submittedAt: string): Promise<void> {
+  async acknowledged(id: number, submittedAtMs: number): Promise<void> {
     this.lastAckAt = Date.now()
     if (!this.stopped && this.backlog.size === 0 && this.routingNow < this.options.inlineMax) {
       this.routingNow++
@@ -108,7 +108,7 @@ export class IntakeJournal {
       }
       return
     }
-    this.backlog.set(id, submittedAt)
+    this.backlog.set(id, submittedAtMs)
     // Past the lag every answer first routes the oldest waiting submit, so a surge that does not
     // end slows the answers down to the routing rate instead of growing the backlog without bound.
     if (!this.stopped && this.lagging(Date.now())) await this.routeOldest()
@@ -117,7 +117,7 @@ export class IntakeJournal {
 
   private lagging(now: number): boolean {
     const oldest = this.backlog.values().next()
-    return !oldest.done && now - Date.parse(oldest.value) >= this.options.routeLagMs
+    return !oldest.done && now - oldest.value >= this.options.routeLagMs
   }
 
   private async routeOldest(): Promise<void> {
@@ -140,7 +140,7 @@ export class IntakeJournal {
       const rows = await store.listPendingJournal(this.handle.db, { afterId, limit: 1000, ...options })
       for (const r of rows) {
         if (!this.backlog.has(r.id)) {
-          this.backlog.set(r.id, r.submitted_at)
+          this.backlog.set(r.id, Date.parse(r.submitted_at))
           adopted++
         }
       }
