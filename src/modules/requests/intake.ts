@@ -14,7 +14,7 @@ import type { Priority } from '../catalog/priorities.js'
 import {
   actorName, clockOf, commitChange, nowOf, writeEvents, type Change, type EventDraft, type RequestRow, type RequestsContext,
 } from './case.js'
-import { freshDeadlines, newClock, resolutionDeadlines, responseDueAt, restartClock } from './deadlines.js'
+import { freshDeadlines, newClock, resolutionDeadlines, responseDueAt, restartClock, type ItemClocks } from './deadlines.js'
 import { assertTransition, isResolvedStatus, targetStatus, type RequestStatus } from './lifecycle.js'
 import { writeNotifications, type NotifyDraft } from './notify.js'
 import { cleanPhoto, PhotoError } from './photos.js'
@@ -107,7 +107,11 @@ export interface IntakeCommand {
   /** Already scoped (e.g. `public:<key>`); the same key returns the first result. */
   idempotencyKey: string | null
   /** Routing an acknowledged journal row: its tracking code and acknowledgement time are the case's. */
-  journal?: { id: number; trackingCode: string; submittedAt: string; fallbackNote?: string | null }
+  journal?: {
+    id: number; trackingCode: string; submittedAt: string; fallbackNote?: string | null
+    /** The priority and allowances the resident's answer was computed from (absent on rows of an earlier release). */
+    clocks?: ItemClocks | null
+  }
 }
 
 /**
@@ -213,7 +217,11 @@ export async function intakeRequest(ctx: RequestsContext, actor: Actor, cmd: Int
     if (replay) return replay
   }
   const offered = await offeredItem(ctx.db, cmd)
-  const { item, anonymous, phone, tokens, priority, title } = checkedSubmit(cmd, offered)
+  const checked = checkedSubmit(cmd, offered)
+  const { item, anonymous, phone, tokens, title } = checked
+  // A journaled submit keeps the clocks its resident was told, also when its item changed or went since.
+  const clocks: ItemClocks = cmd.journal?.clocks ?? { priority: checked.priority, response: item?.responseTime ?? null, resolution: item?.resolutionTime ?? null }
+  const priority = clocks.priority
 
   try {
     const row = await ctx.db.transaction().execute(async (trx) => {
@@ -223,7 +231,7 @@ export async function intakeRequest(ctx: RequestsContext, actor: Actor, cmd: Int
       const calendar = await loadCalendar(trx, cmd.location.county_id)
       const route = await routeRequest(trx, cmd.location, offered?.row ?? null)
       if (!route) throw new AppError('unknown_location', { unitId: cmd.location.id })
-      const clock = newClock({ priority, response: item?.responseTime ?? null, resolution: item?.resolutionTime ?? null }, now)
+      const clock = newClock(clocks, now)
       const resolution = resolutionDeadlines(clock, calendar)
       const assignee = await pickAssignee(trx, route.unit.id, now)
       const row = await store.insertRequest(trx, {
@@ -318,6 +326,8 @@ interface JournalCommand {
   contactName: string | null
   anonymous: boolean
   locationName: string
+  /** What the answer's deadlines were computed from (absent on rows of an earlier release: the item's clocks at routing then). */
+  clocks?: ItemClocks
 }
 
 async function placeFacts(ctx: RequestsContext, intake: IntakeRuntime, code: string, itemId: number | null): Promise<PlaceFacts> {
@@ -350,6 +360,7 @@ export async function submitPublicRequest(
     idempotencyKey: options.idempotencyKey ? `public:${options.idempotencyKey}` : null,
   }
   const { item, anonymous, phone, tokens, priority, title } = checkedSubmit(cmd, offered)
+  const clocks: ItemClocks = { priority, response: item?.responseTime ?? null, resolution: item?.resolutionTime ?? null }
   const now = nowOf(ctx)
   if (tokens.length > 0) {
     const claimable = await store.countClaimableUploads(ctx.db, tokens.map(sha256), now)
@@ -360,12 +371,12 @@ export async function submitPublicRequest(
   const locationName = place.studio?.name ?? place.unit.name
   const result: SubmitResult = {
     trackingCode, trackingUrl: trackingUrl(ctx, trackingCode), status: 'submitted', title, locationName, submittedAt: now,
-    ...freshDeadlines(now, { priority, response: item?.responseTime ?? null, resolution: item?.resolutionTime ?? null }, calendar),
+    ...freshDeadlines(now, clocks, calendar),
   }
   const command: JournalCommand = {
     studio: place.studio, itemId: cmd.itemId, title: cmd.title ?? null, description: cmd.description, address: cmd.address ?? null, photoTokens: tokens,
     phoneEnc: phone ? ctx.pii.encrypt(phone) : null, phoneMasked: phone ? maskMobile(phone) : null,
-    contactName: anonymous ? null : (cmd.contactName ?? null), anonymous: cmd.anonymous === true, locationName: place.unit.name,
+    contactName: anonymous ? null : (cmd.contactName ?? null), anonymous: cmd.anonymous === true, locationName: place.unit.name, clocks,
   }
   const fingerprint = fingerprintOf(cmd)
   // The answer is serialized once: the journal keeps it for a retry, and it is sent as it is.
@@ -419,7 +430,7 @@ export async function routeJournaled(ctx: RequestsContext, id: number): Promise<
       address: place.withdrawn ? [place.withdrawn.name, c.address].filter(Boolean).join(' ') : c.address,
       photoTokens: c.photoTokens, phone: c.phoneEnc ? ctx.pii.decrypt(c.phoneEnc) : null, contactName: c.contactName, anonymous: c.anonymous,
       recordedBy: null, idempotencyKey: null,
-      journal: { id, trackingCode: entry.tracking_code, submittedAt: entry.submitted_at, fallbackNote: notes.join(';') || null },
+      journal: { id, trackingCode: entry.tracking_code, submittedAt: entry.submitted_at, fallbackNote: notes.join(';') || null, clocks: c.clocks ?? null },
     })
     const actor = anonymousActor('', `journal-${id}`)
     try {
@@ -427,7 +438,7 @@ export async function routeJournaled(ctx: RequestsContext, id: number): Promise<
     } catch (err) {
       if (!(err instanceof AppError && err.code === 'unknown_item')) throw err
       const answered = JSON.parse(entry.result_json) as SubmitResult
-      notes.push(`受理后事项「${answered.title}」已不再提供,按自由描述转办(时限按一般诉求)`)
+      notes.push(`受理后事项「${answered.title}」已不再提供,按自由描述转办${c.clocks ? '(时限按受理时告知)' : '(时限按一般诉求)'}`)
       await intakeRequest(ctx, actor, command(null, answered.title))
     }
     return 'routed'

@@ -141,10 +141,14 @@ describe.each(dialects)('intake journal on %s', (dialect) => {
     const movedCase = await caseOf(moved.body.trackingCode)
     expect(movedCase).toMatchObject({ location_unit_id: c.gridB.id, item_id: c.items.repair.id, address: '洛神湖小区' })
     expect(await routedNote(movedCase.id)).toContain('兜底')
-    // A withdrawn item makes it a free-text request under the item's name.
+    // A withdrawn item makes it a free-text request under the item's name, on the clocks its resident was told.
     const plainCase = await caseOf(plain.body.trackingCode)
-    expect(plainCase).toMatchObject({ location_unit_id: c.compoundA.id, item_id: null, title: '助老陪诊', priority: 'general', handler_unit_id: c.communityA.id })
+    expect(plainCase).toMatchObject({
+      location_unit_id: c.compoundA.id, item_id: null, title: '助老陪诊', priority: 'urgent', handler_unit_id: c.communityA.id,
+      response_due_at: plain.body.responseDueAt, resolution_due_at: plain.body.resolutionDueAt,
+    })
     expect(await routedNote(plainCase.id)).toContain('自由描述')
+    expect(await routedNote(plainCase.id)).toContain('时限按受理时告知')
     // A place that is gone altogether: marked failed with the reason, no case, and its resident still sees the submit.
     const failed = all.find((r) => r.tracking_code === orphan.body.trackingCode)!
     expect(failed).toMatchObject({ state: 'failed', error: 'unknown_location', request_id: null })
