@@ -16,7 +16,7 @@
  *    times the county board.
  * 4. Writes bench/results/requests.json with the machine facts.
  *
- * Environment: BENCH_REQUESTS, BENCH_SECONDS, BENCH_DATABASE_URL, BENCH_KEEP=1 (keep the temp dir).
+ * Environment: BENCH_REQUESTS, BENCH_SECONDS, BENCH_DATABASE_URL, BENCH_KEEP=1 (keep the temp dir and the PostgreSQL schema).
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import crypto from 'node:crypto'
@@ -406,9 +406,11 @@ async function runOn(dialect: DialectName, bareLoad: () => Promise<Load>) {
     return await measure(dialect, prepared, databaseUrl, dataDir, bareLoad)
   } finally {
     await handle.close()
-    if (schema) await dropBenchSchema(process.env.BENCH_DATABASE_URL as string, schema)
-    if (process.env.BENCH_KEEP === '1') log(`kept ${dataDir}`)
-    else fs.rmSync(dataDir, { recursive: true, force: true })
+    if (process.env.BENCH_KEEP === '1') log(`kept ${dataDir}${schema ? ` and schema ${schema}` : ''}`)
+    else {
+      if (schema) await dropBenchSchema(process.env.BENCH_DATABASE_URL as string, schema)
+      fs.rmSync(dataDir, { recursive: true, force: true })
+    }
   }
 }
 

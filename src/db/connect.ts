@@ -5,6 +5,7 @@ import pg from 'pg'
 import { Kysely, PostgresDialect, SqliteDialect, PostgresAdapter, sql } from 'kysely'
 import type { Database } from './database.js'
 import type { Config } from '../config.js'
+import { oncePerTurn } from '../lib/versioned-cache.js'
 
 export type Db = Kysely<Database>
 export type DialectName = 'sqlite' | 'postgres'
@@ -94,8 +95,11 @@ export function connect(options: ConnectOptions): DbHandle {
     pool.on('error', () => undefined)
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
     // The cluster's current snapshot (xmin:xmax:running xids) changes whenever a transaction takes an
-    // id or ends anywhere on the server: conservative (other databases count too), never stale.
-    const dataVersion = async () => (await pool.query<{ v: string }>('select pg_current_snapshot()::text as v')).rows[0]!.v
+    // id or ends anywhere on the server: conservative (other databases count too), never stale. Read
+    // once per turn of the event loop (a round trip per request cost more than the cached answer): a
+    // turn's callbacks all run after the commits whose answers they handle, so a read sent in the turn
+    // sees them; requests answered in one turn are concurrent with each other.
+    const dataVersion = oncePerTurn(async () => (await pool.query<{ v: string }>('select pg_current_snapshot()::text as v')).rows[0]!.v)
     return { db, dialect: 'postgres', sqlite: null, pool, schema, dataVersion, unseenTransaction: (run) => db.transaction().execute(run), close: () => db.destroy() }
   }
   const file = options.sqliteFile ?? ':memory:'

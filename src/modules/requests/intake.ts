@@ -310,7 +310,7 @@ interface PlaceFacts {
 export interface IntakeRuntime {
   journal: IntakeJournal
   dataVersion: () => Promise<string>
-  facts: VersionedCache<PlaceFacts>
+  facts: VersionedCache<Promise<PlaceFacts>>
 }
 
 /** A journaled submit as checked: what routing needs to make the request (the phone encrypted). */
@@ -333,14 +333,24 @@ interface JournalCommand {
 async function placeFacts(ctx: RequestsContext, intake: IntakeRuntime, code: string, itemId: number | null): Promise<PlaceFacts> {
   const key = `${code}\n${itemId ?? ''}`
   const version = await intake.dataVersion()
+  // The promise is kept, so the submits of one turn that miss together read the place once (on
+  // PostgreSQL every journal commit moves the version: each turn's first submit misses).
   const hit = intake.facts.get(key, version)
   if (hit) return hit
+  const loading = loadPlaceFacts(ctx, code, itemId)
+  intake.facts.set(key, version, loading)
+  // A failed read is not kept: the next submit asks again.
+  loading.catch(() => {
+    if (intake.facts.get(key, version) === loading) intake.facts.delete(key)
+  })
+  return loading
+}
+
+async function loadPlaceFacts(ctx: RequestsContext, code: string, itemId: number | null): Promise<PlaceFacts> {
   const place = await findPlace(ctx.db, code)
   if (!place) throw new AppError('unknown_location', { locationCode: code })
   const offered = await offeredItem(ctx.db, { itemId, location: place.unit, audience: 'public' })
-  const facts = { place, offered, calendar: await loadCalendar(ctx.db, place.unit.county_id) }
-  intake.facts.set(key, version, facts)
-  return facts
+  return { place, offered, calendar: await loadCalendar(ctx.db, place.unit.county_id) }
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { DbHandle } from '../../db/connect.js'
+import type { Db, DbHandle } from '../../db/connect.js'
 import * as store from './store.js'
 
 /**
@@ -49,7 +49,7 @@ export class IntakeJournal {
   private stopped = false
 
   constructor(
-    private readonly handle: Pick<DbHandle, 'db' | 'unseenTransaction'>,
+    private readonly handle: Pick<DbHandle, 'db' | 'dialect' | 'unseenTransaction'>,
     /** Turns one journal row into a request; never throws for a row it could not route (it records why). */
     private readonly route: (id: number) => Promise<void>,
     private readonly options: JournalOptions,
@@ -66,10 +66,19 @@ export class IntakeJournal {
     })
   }
 
+  /**
+   * A batch's statements: on SQLite in a transaction that leaves dataVersion alone; on PostgreSQL on
+   * their own (the INSERT is atomic by itself and the replay lookup reads committed rows), which saves
+   * the round trips of BEGIN and COMMIT on every batch.
+   */
+  private write<T>(run: (db: Db) => Promise<T>): Promise<T> {
+    return this.handle.dialect === 'postgres' ? run(this.handle.db) : this.handle.unseenTransaction(run)
+  }
+
   private async flush(): Promise<void> {
     const batch = this.waiting.splice(0, this.options.batchMax)
     try {
-      const outcomes = await this.handle.unseenTransaction(async (trx) => {
+      const outcomes = await this.write(async (trx) => {
         const written = await store.appendJournal(trx, batch.map((w) => w.row))
         const replayKeys = batch.filter((w) => !written.has(w.row.tracking_code)).map((w) => w.row.idempotency_key).filter((k): k is string => !!k)
         const existing = new Map((await store.findJournalByKeys(trx, replayKeys)).map((r) => [r.idempotency_key, r]))
