@@ -118,7 +118,14 @@ export async function chooseUnit(page: Page, testId: string, name: string): Prom
       if (attempt === 3) throw err
     }
   }
-  // The choice shows in the select; then its list is closed, so the next click is not caught by it.
-  if ((await page.locator('.ant-select-dropdown:visible').count()) > 0) await page.keyboard.press('Escape')
-  await page.locator('.ant-select-dropdown:visible').waitFor({ state: 'hidden' })
+  // The choice shows in the select; then its list is closed, so the next click is not caught by it. The
+  // list usually closes by itself; Escape only for one still open after a second: an Escape that arrives
+  // just after it closed would reach the dialog around the select and close that instead.
+  const list = page.locator('.ant-select-dropdown:visible')
+  try {
+    await list.waitFor({ state: 'hidden', timeout: 1_000 })
+  } catch {
+    await select.locator('input').press('Escape')
+    await list.waitFor({ state: 'hidden' })
+  }
 }
