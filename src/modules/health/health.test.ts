@@ -11,8 +11,17 @@ describe.each(dialects)('health on %s', (dialect) => {
     expect(res.status).toBe(200)
     expect(res.body).toEqual({ status: 'ok', database: dialect, version: expect.stringMatching(/^\d+\.\d+\.\d+/) })
     expect(res.headers['x-content-type-options']).toBe('nosniff')
-    expect(String(res.headers['content-security-policy'])).toContain("frame-ancestors 'none'")
+    // An API answer is never a document: it may load and frame nothing.
+    expect(res.headers['content-security-policy']).toBe("default-src 'none'; frame-ancestors 'none'")
+    expect(res.headers['cache-control']).toBe('no-store')
     expect(res.headers['x-request-id']).toBeTruthy()
+    // The web app's pages keep the app's policy and the document headers.
+    const page = await t.anon.get('/no-such-page')
+    expect(String(page.headers['content-security-policy'])).toContain("script-src 'self'")
+    expect(String(page.headers['content-security-policy'])).toContain("frame-ancestors 'none'")
+    expect(page.headers['permissions-policy']).toBe('geolocation=(self), camera=(self), microphone=()')
+    expect(page.headers['referrer-policy']).toBe('same-origin')
+    expect(page.headers['cache-control']).toBeUndefined()
   })
 
   it('names the deployment and the public address posters and tracking links use', async () => {

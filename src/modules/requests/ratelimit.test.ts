@@ -32,6 +32,35 @@ describe('RateLimiter', () => {
     expect(back.peek('k', 5600)).toEqual({ ok: false, retryAfterSeconds: 1 })
   })
 
+  it('counts an hour in 6-second buckets whose hits leave together, at most one bucket early', () => {
+    const hour = 3_600_000
+    const limiter = new RateLimiter(2, hour)
+    const t = 7 * hour // a bucket boundary
+    expect(limiter.take('k', t + 1_000).ok).toBe(true)
+    expect(limiter.take('k', t + 5_999).ok).toBe(true)
+    // Both sit in the bucket that starts at t: the wait runs to the end of its first millisecond's hour.
+    expect(limiter.take('k', t + 6_000)).toEqual({ ok: false, retryAfterSeconds: 3_594 })
+    expect(limiter.peek('k', t + hour - 1).ok).toBe(false)
+    // At t + 1 h the bucket leaves as a whole (the hit of t + 5.999 s 6 s early, never later than its hour).
+    expect(limiter.take('k', t + hour)).toEqual({ ok: true })
+    expect(limiter.take('k', t + hour + 1)).toEqual({ ok: true })
+    expect(limiter.take('k', t + hour + 2).ok).toBe(false)
+  })
+
+  it('holds many hits of one key in few buckets and still counts them exactly per bucket', () => {
+    const full = new RateLimiter(200_000, 60_000) // buckets of 100 ms
+    let allowed = 0
+    // The clock going back and forth over one second: ten buckets, counted in place.
+    for (let i = 0; i < 200_000; i++) if (full.take('nat', 1_000_000 + (i % 1000)).ok) allowed++
+    expect(allowed).toBe(200_000)
+    expect(full.take('nat', 1_000_999).ok).toBe(false)
+    // The ten buckets of 1 000 000 … 1 000 999 leave one by one, 20 000 hits each.
+    expect(full.peek('nat', 1_060_000).ok).toBe(true)
+    for (let i = 0; i < 20_000; i++) if (full.take('nat', 1_060_000).ok) allowed++
+    expect(allowed).toBe(220_000)
+    expect(full.take('nat', 1_060_000)).toEqual({ ok: false, retryAfterSeconds: 1 })
+  })
+
   it('forgets the oldest keys beyond its key limit', () => {
     const limiter = new RateLimiter(1, 60_000, 2)
     limiter.take('a', 0)
