@@ -15,6 +15,7 @@ import * as m20261130_12 from './migrations/2026-11-30-12-open311.js'
 import * as m20261130_16 from './migrations/2026-11-30-16-open311-key-actors.js'
 import * as m20261130_18 from './migrations/2026-11-30-18-request-unit-role.js'
 import * as m20261130_20 from './migrations/2026-11-30-20-intake-journal.js'
+import * as m20261130_22 from './migrations/2026-11-30-22-intake-journal-lean.js'
 
 /** The explicit, ordered list of migrations. Names are dated and never change. */
 const migrations: Record<string, Migration> = {
@@ -32,6 +33,7 @@ const migrations: Record<string, Migration> = {
   '2026-11-30-16-open311-key-actors': m20261130_16,
   '2026-11-30-18-request-unit-role': m20261130_18,
   '2026-11-30-20-intake-journal': m20261130_20,
+  '2026-11-30-22-intake-journal-lean': m20261130_22,
 }
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) }
@@ -44,13 +46,22 @@ const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migra
  * process killed halfway leaves no half-applied migration behind (SQLite DDL is transactional).
  * So a SQLite migration must not open transactions, VACUUM or rely on `PRAGMA foreign_keys` (a no-op there).
  */
-export async function migrateToLatest(handle: DbHandle): Promise<MigrationResultSet> {
+export function migrateToLatest(handle: DbHandle): Promise<MigrationResultSet> {
+  return migrate(handle, (migrator) => migrator.migrateToLatest())
+}
+
+/** Applies the migrations up to and including `name` (for tests of an upgrade from that point). */
+export function migrateTo(handle: DbHandle, name: string): Promise<MigrationResultSet> {
+  return migrate(handle, (migrator) => migrator.migrateTo(name))
+}
+
+async function migrate(handle: DbHandle, run: (migrator: Migrator) => Promise<MigrationResultSet>): Promise<MigrationResultSet> {
   // Kysely looks for its own tables in every schema unless told which one is ours (DATABASE_URL may
   // name one; otherwise the connection's current schema). Migrations written in parallel may land out
   // of date order; each is independent, so order among them is not enforced.
   const schema = handle.schema ?? (handle.dialect === 'postgres' ? await currentSchema(handle) : null)
   const migrator = new Migrator({ db: handle.db, provider, allowUnorderedMigrations: true, ...(schema ? { migrationTableSchema: schema } : {}) })
-  const result = handle.sqlite ? await underWriteLock(handle.sqlite, () => migrator.migrateToLatest()) : await migrator.migrateToLatest()
+  const result = handle.sqlite ? await underWriteLock(handle.sqlite, () => run(migrator)) : await run(migrator)
   if (result.error) throw result.error instanceof Error ? result.error : new Error(`migration failed: ${JSON.stringify(result.error)}`)
   return result
 }

@@ -154,7 +154,8 @@ export interface IntakeJournalTable {
   fingerprint: string
   location_unit_id: number
   command_json: string
-  result_json: string
+  /** The answer as sent, on rows written before 2026-11-30-22; newer rows rebuild it from the row and command_json. */
+  result_json: string | null
   submitted_at: Timestamp
   state: string
   request_id: number | null

@@ -25,6 +25,7 @@ import type {
 } from './schema.js'
 import { storePhotoFile } from './uploads.js'
 import type { IntakeJournal } from './journal.js'
+import { journalCommandJson, submitAnswerJson, type JournalCommand, type Told } from './journal-json.js'
 import type { VersionedCache } from '../../lib/versioned-cache.js'
 import * as store from './store.js'
 
@@ -183,6 +184,9 @@ async function offeredItem(db: Db, cmd: Pick<IntakeCommand, 'itemId' | 'location
   }
 }
 
+/** The clocks a submit of this item runs on (free text: the general priority's). */
+const clocksOf = (item: ServiceItemView | null): ItemClocks => ({ priority: item?.priority ?? 'general', response: item?.responseTime ?? null, resolution: item?.resolutionTime ?? null })
+
 /** The checks every submit passes before anything is written, and what they settle. */
 function checkedSubmit(cmd: IntakeCommand, offered: { view: ServiceItemView } | null) {
   if (cmd.location.status !== 'active' || cmd.location.county_id === null) throw new AppError('unknown_location', { unitId: cmd.location.id })
@@ -220,7 +224,7 @@ export async function intakeRequest(ctx: RequestsContext, actor: Actor, cmd: Int
   const checked = checkedSubmit(cmd, offered)
   const { item, anonymous, phone, tokens, title } = checked
   // A journaled submit keeps the clocks its resident was told, also when its item changed or went since.
-  const clocks: ItemClocks = cmd.journal?.clocks ?? { priority: checked.priority, response: item?.responseTime ?? null, resolution: item?.resolutionTime ?? null }
+  const clocks: ItemClocks = cmd.journal?.clocks ?? clocksOf(item)
   const priority = clocks.priority
 
   try {
@@ -304,6 +308,8 @@ interface PlaceFacts {
   place: Place
   offered: { view: ServiceItemView; row: RoutedItem } | null
   calendar: WorkingCalendar
+  /** One object for every submit of this item here (its JSON text is made once). */
+  clocks: ItemClocks
 }
 
 /** The server's intake runtime: the journal and the read cache of places, items and calendars. */
@@ -313,21 +319,28 @@ export interface IntakeRuntime {
   facts: VersionedCache<Promise<PlaceFacts>>
 }
 
-/** A journaled submit as checked: what routing needs to make the request (the phone encrypted). */
-interface JournalCommand {
-  studio: { id: number; name: string } | null
-  itemId: number | null
-  title: string | null
-  description: string
-  address: string | null
-  photoTokens: string[]
-  phoneEnc: string | null
-  phoneMasked: string | null
-  contactName: string | null
-  anonymous: boolean
-  locationName: string
-  /** What the answer's deadlines were computed from (absent on rows of an earlier release: the item's clocks at routing then). */
-  clocks?: ItemClocks
+/** What a journaled submit's resident was told: title and deadlines. */
+function toldOf(entry: store.JournalRow, c: JournalCommand): Told {
+  if (c.told) return c.told
+  const answered = JSON.parse(entry.result_json ?? '{}') as SubmitResult
+  return { title: answered.title, responseDueAt: answered.responseDueAt, resolutionDueAt: answered.resolutionDueAt }
+}
+
+/**
+ * A journaled submit's answer, as a retry gets it again: stored as it was by an earlier release, else
+ * made from the row and what it told (the same fields and order; the link uses today's public address).
+ */
+function journalAnswerJson(ctx: RequestsContext, entry: store.JournalRow): string {
+  if (entry.result_json !== null) return entry.result_json
+  const c = JSON.parse(entry.command_json) as JournalCommand
+  return submitAnswerJson(answerOf(ctx, entry.tracking_code, c.studio?.name ?? c.locationName, entry.submitted_at, toldOf(entry, c)))
+}
+
+function answerOf(ctx: RequestsContext, trackingCode: string, locationName: string, submittedAt: string, told: Told): SubmitResult {
+  return {
+    trackingCode, trackingUrl: trackingUrl(ctx, trackingCode), status: 'submitted', title: told.title, locationName, submittedAt,
+    responseDueAt: told.responseDueAt, resolutionDueAt: told.resolutionDueAt,
+  }
 }
 
 async function placeFacts(ctx: RequestsContext, intake: IntakeRuntime, code: string, itemId: number | null): Promise<PlaceFacts> {
@@ -350,7 +363,7 @@ async function loadPlaceFacts(ctx: RequestsContext, code: string, itemId: number
   const place = await findPlace(ctx.db, code)
   if (!place) throw new AppError('unknown_location', { locationCode: code })
   const offered = await offeredItem(ctx.db, { itemId, location: place.unit, audience: 'public' })
-  return { place, offered, calendar: await loadCalendar(ctx.db, place.unit.county_id) }
+  return { place, offered, calendar: await loadCalendar(ctx.db, place.unit.county_id), clocks: clocksOf(offered?.view ?? null) }
 }
 
 /**
@@ -362,15 +375,14 @@ export async function submitPublicRequest(
   ctx: RequestsContext, intake: IntakeRuntime, input: PublicSubmitInput, options: { idempotencyKey: string | null },
 ): Promise<{ answerJson: string; replayed: boolean }> {
   const facts = await placeFacts(ctx, intake, input.locationCode, input.itemId ?? null)
-  const { place, offered, calendar } = facts
+  const { place, offered, calendar, clocks } = facts
   const cmd: IntakeCommand = {
     source: 'qr', audience: 'public', location: place.unit, studio: place.studio, itemId: input.itemId ?? null, title: input.title ?? null,
     description: input.description, address: input.address ?? null, photoTokens: input.photoTokens ?? [], phone: input.phone ?? null,
     contactName: input.contactName ?? null, anonymous: input.anonymous ?? false, recordedBy: null,
     idempotencyKey: options.idempotencyKey ? `public:${options.idempotencyKey}` : null,
   }
-  const { item, anonymous, phone, tokens, priority, title } = checkedSubmit(cmd, offered)
-  const clocks: ItemClocks = { priority, response: item?.responseTime ?? null, resolution: item?.resolutionTime ?? null }
+  const { anonymous, phone, tokens, title } = checkedSubmit(cmd, offered)
   const now = nowOf(ctx)
   if (tokens.length > 0) {
     const claimable = await store.countClaimableUploads(ctx.db, tokens.map(sha256), now)
@@ -378,29 +390,25 @@ export async function submitPublicRequest(
   }
   const nowMs = Date.parse(now)
   const trackingCode = newTrackingCode(nowMs)
-  const locationName = place.studio?.name ?? place.unit.name
-  const result: SubmitResult = {
-    trackingCode, trackingUrl: trackingUrl(ctx, trackingCode), status: 'submitted', title, locationName, submittedAt: now,
-    ...freshDeadlines(now, clocks, calendar),
-  }
-  const command: JournalCommand = {
+  const { responseDueAt, resolutionDueAt } = freshDeadlines(now, clocks, calendar)
+  const told: Told = { title, responseDueAt, resolutionDueAt }
+  const command: JournalCommand & { clocks: ItemClocks; told: Told } = {
     studio: place.studio, itemId: cmd.itemId, title: cmd.title ?? null, description: cmd.description, address: cmd.address ?? null, photoTokens: tokens,
     phoneEnc: phone ? ctx.pii.encrypt(phone) : null, phoneMasked: phone ? maskMobile(phone) : null,
-    contactName: anonymous ? null : (cmd.contactName ?? null), anonymous: cmd.anonymous === true, locationName: place.unit.name, clocks,
+    contactName: anonymous ? null : (cmd.contactName ?? null), anonymous: cmd.anonymous === true, locationName: place.unit.name, clocks, told,
   }
   const fingerprint = fingerprintOf(cmd)
-  // The answer is serialized once: the journal keeps it for a retry, and it is sent as it is.
-  const answerJson = JSON.stringify(result)
+  // The row keeps only what the answer adds to it (the answer is rebuilt for a retry): a surge writes fewer pages.
   const appended = await intake.journal.append({
     tracking_code: trackingCode, idempotency_key: cmd.idempotencyKey, fingerprint, location_unit_id: place.unit.id,
-    command_json: JSON.stringify(command), result_json: answerJson, submitted_at: now, state: 'pending',
+    command_json: journalCommandJson(command), result_json: null, submitted_at: now, state: 'pending',
   })
   if (!appended.written) {
     if (appended.existing.fingerprint !== fingerprint) throw new AppError('idempotency_key_reused')
-    return { answerJson: appended.existing.result_json, replayed: true }
+    return { answerJson: journalAnswerJson(ctx, appended.existing), replayed: true }
   }
   await intake.journal.acknowledged(appended.id, nowMs)
-  return { answerJson, replayed: false }
+  return { answerJson: submitAnswerJson(answerOf(ctx, trackingCode, place.studio?.name ?? place.unit.name, now, told)), replayed: false }
 }
 
 /**
@@ -447,7 +455,7 @@ export async function routeJournaled(ctx: RequestsContext, id: number): Promise<
       await intakeRequest(ctx, actor, command(c.itemId, c.title))
     } catch (err) {
       if (!(err instanceof AppError && err.code === 'unknown_item')) throw err
-      const answered = JSON.parse(entry.result_json) as SubmitResult
+      const answered = toldOf(entry, c)
       notes.push(`受理后事项「${answered.title}」已不再提供,按自由描述转办${c.clocks ? '(时限按受理时告知)' : '(时限按一般诉求)'}`)
       await intakeRequest(ctx, actor, command(null, answered.title))
     }
@@ -467,7 +475,7 @@ export async function routeJournaled(ctx: RequestsContext, id: number): Promise<
 /** The resident's view of a submit that is acknowledged but not routed yet. */
 function journaledCaseView(entry: store.JournalRow): ResidentCaseView {
   const c = JSON.parse(entry.command_json) as JournalCommand
-  const answered = JSON.parse(entry.result_json) as SubmitResult
+  const answered = toldOf(entry, c)
   return {
     trackingCode: entry.tracking_code, status: 'submitted', title: answered.title, description: c.description, locationName: c.locationName,
     address: [c.studio?.name, c.address].filter(Boolean).join(' · ') || null, submittedAt: entry.submitted_at, acceptedAt: null, resolvedAt: null,

@@ -111,6 +111,16 @@ describe.each(dialects)('intake journal on %s', (dialect) => {
     expect(retry.status).toBe(201)
     expect(retry.headers['idempotent-replayed']).toBe('true')
     expect(retry.body).toEqual(answer)
+    // The row keeps what the answer told besides itself, not the answer: a retry gets it rebuilt.
+    expect(waiting[0]!.result_json).toBeNull()
+    expect(JSON.parse(waiting[0]!.command_json).told).toEqual({ title: '水电维修', responseDueAt: answer.responseDueAt, resolutionDueAt: answer.resolutionDueAt })
+    // A row of the earlier release (the answer stored, nothing told in the command) answers and shows the same.
+    const { told: _told, ...earlier } = JSON.parse(waiting[0]!.command_json)
+    await t.dbHandle.db.updateTable('intake_journal').set({ command_json: JSON.stringify(earlier), result_json: JSON.stringify(answer) }).where('id', '=', waiting[0]!.id).execute()
+    const retryEarlier = await t.anon.post('/api/public/requests', body(index), headers(index))
+    expect(retryEarlier.headers['idempotent-replayed']).toBe('true')
+    expect(retryEarlier.body).toEqual(answer)
+    expect((await t.anon.get(`/api/public/requests/${code}`)).body).toMatchObject({ title: '水电维修', responseDueAt: answer.responseDueAt, resolutionDueAt: answer.resolutionDueAt })
     const reused = await t.anon.post('/api/public/requests', { locationCode: c.compoundA.code, itemId: c.items.repair.id, description: '别的事' },
       { 'idempotency-key': `surge-${dialect}-${index}-key` })
     expect(reused.body.error.code).toBe('idempotency_key_reused')
@@ -164,7 +174,7 @@ describe.each(dialects)('intake journal on %s', (dialect) => {
       expect(request.id).toBe(r.request_id)
       // The clocks run from the acknowledgement, not from the routing.
       expect(request.submitted_at).toBe(r.submitted_at)
-      expect(request.response_due_at).toBe(JSON.parse(r.result_json).responseDueAt)
+      expect(request.response_due_at).toBe(r.result_json === null ? JSON.parse(r.command_json).told.responseDueAt : JSON.parse(r.result_json).responseDueAt)
       expect(request.handler_unit_id).not.toBeNull()
     }
     const routedView = await new Client(second).get(`/api/public/requests/${code}`)

@@ -307,8 +307,8 @@ const journalTexts = new Map<string, string>()
  * tracking codes that come back, with their ids, are the ones written.
  *
  * On SQLite without RETURNING (it cost a few µs a row): one statement under the write lock numbers
- * its rows consecutively in the order of VALUES (AUTOINCREMENT, no triggers), so when every row went
- * in, the ids end at the last insert id; when some did not, the written ones are read back.
+ * its rows consecutively in the order of VALUES (each rowid the largest + 1, no triggers), so when every
+ * row went in, the ids end at the last insert id; when some did not, the written ones are read back.
  */
 export async function appendJournal(db: Db, rows: JournalDraft[]): Promise<Map<string, number>> {
   if (rows.length === 0) return new Map()
@@ -342,9 +342,9 @@ export const findJournalByTracking = (db: Db, code: string) =>
 
 export const findJournalById = (db: Db, id: number) => db.selectFrom('intake_journal').selectAll().where('id', '=', id).executeTakeFirst()
 
-/** Pending submits, oldest first (after `afterId`), for the drain. */
+/** Pending submits, oldest first (after `afterId`), for the drain (the state as a literal: the index holds pending rows only). */
 export const listPendingJournal = (db: Db, options: { afterId: number; submittedBefore?: string; limit: number }) => {
-  let query = db.selectFrom('intake_journal').select(['id', 'submitted_at']).where('state', '=', 'pending').where('id', '>', options.afterId)
+  let query = db.selectFrom('intake_journal').select(['id', 'submitted_at']).where('state', '=', sql.lit('pending')).where('id', '>', options.afterId)
   if (options.submittedBefore) query = query.where('submitted_at', '<', options.submittedBefore)
   return query.orderBy('id').limit(options.limit).execute()
 }
@@ -356,9 +356,18 @@ export const markJournalRouted = (db: Db, id: number, requestId: number) =>
 export const markJournalAttempt = (db: Db, id: number, patch: { state: 'pending' | 'failed'; error: string }) =>
   db.updateTable('intake_journal').set((eb) => ({ ...patch, attempts: eb('attempts', '+', 1) })).where('id', '=', id).where('state', '=', 'pending').execute()
 
-/** Routed submits older than the replay window (their requests keep the tracking codes). */
-export const deleteRoutedJournalBefore = (db: Db, before: string) =>
-  db.deleteFrom('intake_journal').where('state', '=', 'routed').where('submitted_at', '<', before).execute()
+/**
+ * Routed submits older than the replay window (their requests keep the tracking codes). Ids follow
+ * the time of the submit, so the old rows come first: the walk by id stops at the first row inside
+ * the window, and no index on the time is needed. The newest row always stays, so SQLite never hands
+ * out an id again (its rowids are the largest + 1).
+ */
+export async function deleteRoutedJournalBefore(db: Db, before: string): Promise<void> {
+  const firstKept = await db.selectFrom('intake_journal').select('id').where('submitted_at', '>=', before).orderBy('id').limit(1).executeTakeFirst()
+  const below = firstKept?.id ?? (await db.selectFrom('intake_journal').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst())?.id
+  if (below === undefined || below === null) return
+  await db.deleteFrom('intake_journal').where('id', '<', Number(below)).where('state', '=', 'routed').where('submitted_at', '<', before).execute()
+}
 
 // --- extensions and appeals -------------------------------------------------------------------
 
