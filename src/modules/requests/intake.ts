@@ -215,7 +215,8 @@ function checkedSubmit(cmd: IntakeCommand, offered: { view: ServiceItemView } | 
  * marked routed in the same transaction.
  */
 export async function intakeRequest(ctx: RequestsContext, actor: Actor, cmd: IntakeCommand): Promise<IntakeResult> {
-  const fingerprint = fingerprintOf(cmd)
+  // Only a keyed submit is compared with an earlier one (routing a journaled row has no key).
+  const fingerprint = cmd.idempotencyKey ? fingerprintOf(cmd) : ''
   if (cmd.idempotencyKey) {
     const replay = await replayOf(ctx.db, cmd.idempotencyKey, fingerprint)
     if (replay) return replay
@@ -326,6 +327,24 @@ function toldOf(entry: store.JournalRow, c: JournalCommand): Told {
   return { title: answered.title, responseDueAt: answered.responseDueAt, resolutionDueAt: answered.resolutionDueAt }
 }
 
+/** A journal row's fingerprint when a retry is compared with its command (rows of earlier releases hold a `v2.` hash). */
+const COMPARED_BY_COMMAND = 'command'
+
+/**
+ * Whether a retry under a journaled submit's Idempotency-Key asks for the same as the first: the fields
+ * the hash of fingerprintOf covers, compared with the command as it was checked (photo tokens without
+ * repeats, the phone normalized; the source, audience and the rest are the same for every QR submit).
+ */
+function sameJournaledSubmit(ctx: RequestsContext, first: store.JournalRow, retry: IntakeCommand, checked: { tokens: string[]; phone: string | null; anonymous: boolean }): boolean {
+  if (first.fingerprint !== COMPARED_BY_COMMAND) return first.fingerprint === fingerprintOf(retry)
+  const c = JSON.parse(first.command_json) as JournalCommand
+  return first.location_unit_id === retry.location.id && (c.studio?.id ?? null) === (retry.studio?.id ?? null) && c.itemId === retry.itemId
+    && c.title === (retry.title ?? null) && c.description === retry.description && c.address === (retry.address ?? null)
+    && c.photoTokens.length === checked.tokens.length && c.photoTokens.every((token, i) => token === checked.tokens[i])
+    && (c.phoneEnc === null ? null : ctx.pii.decrypt(c.phoneEnc)) === checked.phone
+    && c.contactName === (checked.anonymous ? null : (retry.contactName ?? null)) && c.anonymous === (retry.anonymous === true)
+}
+
 /**
  * A journaled submit's answer, as a retry gets it again: stored as it was by an earlier release, else
  * made from the row and what it told (the same fields and order; the link uses today's public address).
@@ -397,14 +416,14 @@ export async function submitPublicRequest(
     phoneEnc: phone ? ctx.pii.encrypt(phone) : null, phoneMasked: phone ? maskMobile(phone) : null,
     contactName: anonymous ? null : (cmd.contactName ?? null), anonymous: cmd.anonymous === true, locationName: place.unit.name, clocks, told,
   }
-  const fingerprint = fingerprintOf(cmd)
-  // The row keeps only what the answer adds to it (the answer is rebuilt for a retry): a surge writes fewer pages.
+  // The row keeps only what the answer adds to it (the answer is rebuilt for a retry) and no hash of the
+  // submit (a retry is compared with the command itself): a surge writes fewer pages and hashes nothing.
   const appended = await intake.journal.append({
-    tracking_code: trackingCode, idempotency_key: cmd.idempotencyKey, fingerprint, location_unit_id: place.unit.id,
+    tracking_code: trackingCode, idempotency_key: cmd.idempotencyKey, fingerprint: COMPARED_BY_COMMAND, location_unit_id: place.unit.id,
     command_json: journalCommandJson(command), result_json: null, submitted_at: now, state: 'pending',
   })
   if (!appended.written) {
-    if (appended.existing.fingerprint !== fingerprint) throw new AppError('idempotency_key_reused')
+    if (!sameJournaledSubmit(ctx, appended.existing, cmd, { tokens, phone, anonymous })) throw new AppError('idempotency_key_reused')
     return { answerJson: journalAnswerJson(ctx, appended.existing), replayed: true }
   }
   await intake.journal.acknowledged(appended.id, nowMs)

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -114,12 +115,20 @@ describe.each(dialects)('intake journal on %s', (dialect) => {
     // The row keeps what the answer told besides itself, not the answer: a retry gets it rebuilt.
     expect(waiting[0]!.result_json).toBeNull()
     expect(JSON.parse(waiting[0]!.command_json).told).toEqual({ title: '水电维修', responseDueAt: answer.responseDueAt, resolutionDueAt: answer.resolutionDueAt })
-    // A row of the earlier release (the answer stored, nothing told in the command) answers and shows the same.
+    expect(waiting[0]!.fingerprint).toBe('command') // a retry is compared with the command, not a hash
+    // A row of the earlier release (the answer stored, nothing told in the command, the submit hashed) answers and shows the same.
     const { told: _told, ...earlier } = JSON.parse(waiting[0]!.command_json)
-    await t.dbHandle.db.updateTable('intake_journal').set({ command_json: JSON.stringify(earlier), result_json: JSON.stringify(answer) }).where('id', '=', waiting[0]!.id).execute()
+    const hashed = [
+      'qr', 'public', c.compoundA.id, null, c.items.repair.id, null, body(index).description, null, [], '13800138000', null, false, null, null, null,
+      `public:${headers(index)['idempotency-key']}`, null,
+    ]
+    const fingerprint = `v2.${crypto.createHash('sha256').update(JSON.stringify(hashed)).digest('hex')}`
+    await t.dbHandle.db.updateTable('intake_journal').set({ command_json: JSON.stringify(earlier), result_json: JSON.stringify(answer), fingerprint })
+      .where('id', '=', waiting[0]!.id).execute()
     const retryEarlier = await t.anon.post('/api/public/requests', body(index), headers(index))
     expect(retryEarlier.headers['idempotent-replayed']).toBe('true')
     expect(retryEarlier.body).toEqual(answer)
+    expect((await t.anon.post('/api/public/requests', { ...body(index), description: '别的事' }, headers(index))).body.error.code).toBe('idempotency_key_reused')
     expect((await t.anon.get(`/api/public/requests/${code}`)).body).toMatchObject({ title: '水电维修', responseDueAt: answer.responseDueAt, resolutionDueAt: answer.resolutionDueAt })
     const reused = await t.anon.post('/api/public/requests', { locationCode: c.compoundA.code, itemId: c.items.repair.id, description: '别的事' },
       { 'idempotency-key': `surge-${dialect}-${index}-key` })

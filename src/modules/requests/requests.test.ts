@@ -208,6 +208,19 @@ describe.each(dialects)('service requests on %s', (dialect) => {
     const other = await t.anon.post('/api/public/requests', { ...body, description: '别的事' }, { 'idempotency-key': key })
     expect(other.status).toBe(422)
     expect(other.body.error.code).toBe('idempotency_key_reused')
+    // The retry is compared with the first submit field by field: any other field differing is refused too;
+    // the same phone written another way is the same submit.
+    const differing: Record<string, unknown>[] = [
+      { phone: '13900139001' }, { phone: undefined, anonymous: true }, { itemId: c.items.elderly.id }, { locationCode: c.compoundB.code },
+      { title: '标题' }, { address: '3 号楼' }, { contactName: '王女士' },
+    ]
+    for (const change of differing) {
+      const refused = await t.anon.post('/api/public/requests', { ...body, ...change }, { 'idempotency-key': key })
+      expect([change, refused.body.error?.code]).toEqual([change, 'idempotency_key_reused'])
+    }
+    const formatted = await t.anon.post('/api/public/requests', { ...body, phone: '+86 139-0013-9000' }, { 'idempotency-key': key })
+    expect(formatted.headers['idempotent-replayed']).toBe('true')
+    expect(formatted.body).toEqual(first.body)
     const badKey = await t.anon.post('/api/public/requests', body, { 'idempotency-key': 'no spaces allowed' })
     expect(badKey.status).toBe(400)
     expect(badKey.body.error.code).toBe('invalid_idempotency_key')
