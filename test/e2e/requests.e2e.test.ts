@@ -311,7 +311,7 @@ describe('service requests: QR intake, handling, rating, the three-rates board',
     // Staff copy the resident's tracking link from the case (to read it out or send it on).
     await page.context().grantPermissions(['clipboard-read', 'clipboard-write'])
     await page.locator('.ant-typography', { hasText: trackingCode }).locator('.ant-typography-copy').click()
-    expect(await page.evaluate('navigator.clipboard.readText()')).toBe(`${e2e.baseUrl}/t/${trackingCode}`)
+    expect(await page.evaluate('navigator.clipboard.readText()')).toBe(`${e2e.baseUrl}/track/${trackingCode}`)
     await takeStep(page, 'resolve', async (dialog) => {
       await dialog.getByTestId('dialog-note').fill('电工重新接线，更换了声控开关，已现场试亮。')
     }, 'resolved')

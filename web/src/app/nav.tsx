@@ -65,9 +65,9 @@ export interface PublicEntry {
 
 export const publicEntries: PublicEntry[] = [
   { path: '/r/:code', page: lazy(() => import('../pages/requests/public/SubmitPage')) },
-  { path: '/t/:trackingCode', page: lazy(() => import('../pages/requests/public/TrackPage')) },
-  // The tracking link the server hands out (SubmitResult.trackingUrl).
+  // The tracking link the server hands out (SubmitResult.trackingUrl) and staff copy from a case; /t/ is its short alias.
   { path: '/track/:trackingCode', page: lazy(() => import('../pages/requests/public/TrackPage')) },
+  { path: '/t/:trackingCode', page: lazy(() => import('../pages/requests/public/TrackPage')) },
   // Not public: it asks for a login itself; listed here because posters print without the shell.
   { path: '/posters/print', page: lazy(() => import('../pages/requests/PosterPrintPage')) },
 ]

@@ -251,7 +251,7 @@ export default function RequestDetailPage() {
                   { key: 'priority', label: t('requests.col.priority'), children: t(priorityKeys[r.priority]) },
                   {
                     key: 'tracking', label: t('requests.detail.tracking'),
-                    children: <Typography.Text copyable={{ text: `${publicOrigin}/t/${r.trackingCode}` }} style={{ fontFamily: 'monospace', fontSize: 12 }}>{r.trackingCode}</Typography.Text>,
+                    children: <Typography.Text copyable={{ text: `${publicOrigin}/track/${r.trackingCode}` }} style={{ fontFamily: 'monospace', fontSize: 12 }}>{r.trackingCode}</Typography.Text>,
                   },
                 ]}
               />

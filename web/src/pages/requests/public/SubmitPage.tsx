@@ -329,7 +329,7 @@ export default function SubmitPage() {
             <Card size="small" title={t('requests.public.mine')}>
               <Flex vertical gap={6}>
                 {saved.map((c) => (
-                  <Button key={c.code} type="link" style={{ justifyContent: 'flex-start', paddingInline: 0 }} onClick={() => navigate(`/t/${c.code}`)}>
+                  <Button key={c.code} type="link" style={{ justifyContent: 'flex-start', paddingInline: 0 }} onClick={() => navigate(`/track/${c.code}`)}>
                     {c.title}
                   </Button>
                 ))}

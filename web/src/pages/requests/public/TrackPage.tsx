@@ -1,5 +1,5 @@
 /**
- * /t/:trackingCode (and /track/:trackingCode, the link the server hands out) — the resident's own
+ * /track/:trackingCode (the link the server hands out and staff copy; /t/ is its short alias) — the resident's own
  * case: where it stands in plain words, the deadlines, the public steps and notes, their photos,
  * and after resolution the three questions. Answering "not solved" reopens the case.
  */
