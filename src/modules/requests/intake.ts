@@ -10,7 +10,6 @@ import { loadCalendar } from '../calendar/service.js'
 import type { WorkingCalendar } from '../calendar/working-time.js'
 import { findOfferedItemAt, publicCatalog } from '../catalog/service.js'
 import type { ServiceItemView } from '../catalog/schema.js'
-import type { Priority } from '../catalog/priorities.js'
 import {
   actorName, clockOf, commitChange, nowOf, writeEvents, type Change, type EventDraft, type RequestRow, type RequestsContext,
 } from './case.js'
@@ -201,9 +200,8 @@ function checkedSubmit(cmd: IntakeCommand, offered: { view: ServiceItemView } | 
   const phone = cmd.phone ? normalizeMobile(cmd.phone) : null
   if (cmd.phone && !phone) throw new AppError('invalid_phone')
   const tokens = [...new Set(cmd.photoTokens ?? [])]
-  const priority: Priority = item?.priority ?? 'general'
   const title = item ? item.name : (cmd.title ?? cmd.description).trim().slice(0, 100) || '诉求'
-  return { item, anonymous, phone, tokens, priority, title }
+  return { item, anonymous, phone, tokens, title }
 }
 
 /**

@@ -342,12 +342,17 @@ export const findJournalByTracking = (db: Db, code: string) =>
 
 export const findJournalById = (db: Db, id: number) => db.selectFrom('intake_journal').selectAll().where('id', '=', id).executeTakeFirst()
 
-/** Pending submits, oldest first (after `afterId`), for the drain (the state as a literal: the index holds pending rows only). */
-export const listPendingJournal = (db: Db, options: { afterId: number; submittedBefore?: string; limit: number }) => {
+/**
+ * Pending submits, oldest first (after `afterId`), for the drain. The state is written as a literal, so
+ * a planner sees the index of pending rows applies without looking at parameters (PostgreSQL's generic plans do not).
+ */
+export const pendingJournalQuery = (db: Db, options: { afterId: number; submittedBefore?: string; limit: number }) => {
   let query = db.selectFrom('intake_journal').select(['id', 'submitted_at']).where('state', '=', sql.lit('pending')).where('id', '>', options.afterId)
   if (options.submittedBefore) query = query.where('submitted_at', '<', options.submittedBefore)
-  return query.orderBy('id').limit(options.limit).execute()
+  return query.orderBy('id').limit(options.limit)
 }
+
+export const listPendingJournal = (db: Db, options: { afterId: number; submittedBefore?: string; limit: number }) => pendingJournalQuery(db, options).execute()
 
 export const markJournalRouted = (db: Db, id: number, requestId: number) =>
   db.updateTable('intake_journal').set({ state: 'routed', request_id: requestId, error: null }).where('id', '=', id).where('state', '=', 'pending').executeTakeFirst()
