@@ -327,6 +327,11 @@ describe('service requests: QR intake, handling, rating, the three-rates board',
     expect(await phone.getByTestId('track-steps').getAttribute('data-step')).toBe('4')
     expect(await phone.getByTestId('track-rating').textContent()).toContain('满意')
     await screenshot(phone, 'requests-phone-7-rated')
+    // A mistyped code: the resident is told to check it, not that the case is outside their area.
+    await phone.goto(`/track/${trackingCode.slice(0, -1)}`)
+    await phone.getByTestId('track-error').waitFor()
+    expect(await phone.getByTestId('track-error').textContent()).toContain('请核对查询码是否完整')
+    expect(await phone.getByTestId('track-error').textContent()).not.toContain('管辖范围')
 
     // The board after: every rate 100 %, the composite 100; the drill-down lists the case.
     const after = await openBoard(page, communityA.id)

@@ -160,6 +160,7 @@ const zh = {
 
   'requests.track.title': '办理进度',
   'requests.track.notFound': '没有找到这件诉求',
+  'requests.track.notFoundHint': '请核对查询码是否完整（提交成功时显示的 27 位字符），或再次扫描小区的二维码反映问题。',
   'requests.track.step.submitted': '已提交',
   'requests.track.step.accepted': '已受理',
   'requests.track.step.working': '办理中',
@@ -567,6 +568,7 @@ const en: Record<Key, string> = {
 
   'requests.track.title': 'Progress',
   'requests.track.notFound': 'No request with this code',
+  'requests.track.notFoundHint': 'Check that the code is complete (the 27 characters shown when you submitted), or scan the compound\'s QR code to report again.',
   'requests.track.step.submitted': 'Sent',
   'requests.track.step.accepted': 'Accepted',
   'requests.track.step.working': 'In progress',

@@ -329,7 +329,8 @@ export default function SubmitPage() {
             <Card size="small" title={t('requests.public.mine')}>
               <Flex vertical gap={6}>
                 {saved.map((c) => (
-                  <Button key={c.code} type="link" style={{ justifyContent: 'flex-start', paddingInline: 0 }} onClick={() => navigate(`/track/${c.code}`)}>
+                  // A free-text title is the start of the description: it wraps instead of running off a narrow screen.
+                  <Button key={c.code} type="link" style={{ justifyContent: 'flex-start', paddingInline: 0, height: 'auto', whiteSpace: 'normal', textAlign: 'left' }} onClick={() => navigate(`/track/${c.code}`)}>
                     {c.title}
                   </Button>
                 ))}

@@ -104,7 +104,8 @@ export default function TrackPage() {
         <Result
           status={error.status === 404 ? 'warning' : 'error'}
           title={error.status === 404 ? t('requests.track.notFound') : t('common.loadFailed')}
-          subTitle={error.message}
+          // The API's not-found text speaks to staff ("not in your area"); a resident holds a code they may have mistyped.
+          subTitle={error.status === 404 ? t('requests.track.notFoundHint') : error.message}
           extra={error.status !== 404 && <Button type="primary" onClick={load}>{t('common.retry')}</Button>}
           data-testid="track-error"
         />
